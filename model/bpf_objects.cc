@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "model/bpf_objects.h"
+
+#include <cstdio>
+
+namespace mprogsim {
+namespace {
+
+thread_local BpfObjects* g_objects = nullptr;
+
+BpfObjects& objects() {
+  if (g_objects == nullptr) {
+    std::fprintf(stderr, "internal bug: a kernel function ran with no BpfObjects set\n");
+    std::abort();
+  }
+  return *g_objects;
+}
+
+}  // namespace
+
+BpfObjects* current_objects() { return g_objects; }
+void set_current_objects(BpfObjects* objects) { g_objects = objects; }
+
+// ---- kernel functions ------------------------------------------------------------
+
+bpf_prog* bpf_prog_get(u32 ufd) {
+  int err = 0;
+  bpf_prog* prog = objects().prog_from_fd(ufd, &err);
+  if (!prog) return ERR_PTR(err);
+  bpf_prog_inc(prog);
+  return prog;
+}
+
+bpf_prog* bpf_prog_get_type(u32 ufd, bpf_prog_type type) {
+  bpf_prog* prog = bpf_prog_get(ufd);
+  if (IS_ERR(prog)) return prog;
+  if (prog->type != type) {
+    bpf_prog_put(prog);
+    return ERR_PTR(-EINVAL);
+  }
+  return prog;
+}
+
+bpf_prog* bpf_prog_by_id(u32 id) {
+  if (!id) return ERR_PTR(-ENOENT);
+  bpf_prog* prog = objects().prog_from_id(id);
+  if (!prog) return ERR_PTR(-ENOENT);
+  // bpf_prog_inc_not_zero: the idr forgets a program when its count hits zero.
+  bpf_prog_inc(prog);
+  return prog;
+}
+
+void bpf_prog_inc(bpf_prog* prog) { objects().prog_inc(prog); }
+void bpf_prog_put(bpf_prog* prog) { objects().prog_put(prog); }
+
+bpf_link* bpf_link_get_from_fd(u32 ufd) {
+  int err = 0;
+  bpf_link* link = objects().link_from_fd(ufd, &err);
+  if (!link) return ERR_PTR(err);
+  bpf_link_inc(link);
+  return link;
+}
+
+bpf_link* bpf_link_by_id(u32 id) {
+  if (!id) return ERR_PTR(-ENOENT);
+  bpf_link* link = objects().link_from_id(id);
+  if (!link) return ERR_PTR(-ENOENT);
+  // Primed but not settled: the kernel answers -EAGAIN.
+  if (!link->id) return ERR_PTR(-EAGAIN);
+  bpf_link_inc(link);
+  return link;
+}
+
+void bpf_link_inc(bpf_link* link) { objects().link_inc(link); }
+void bpf_link_put(bpf_link* link) { objects().link_put(link); }
+
+// ---- BpfObjects ------------------------------------------------------------------
+
+BpfObjects::BpfObjects() : fds_(3, FdSlot{FdKind::kOther, nullptr}) {}
+
+BpfObjects::~BpfObjects() {
+  for (std::size_t i = 0; i < links_.size(); i++) link_destroy_[i](links_[i]);
+}
+
+int BpfObjects::fd_alloc(FdKind kind, void* object) {
+  for (std::size_t fd = 3; fd < fds_.size(); fd++) {
+    if (fds_[fd].kind == FdKind::kClosed) {
+      fds_[fd] = {kind, object};
+      return static_cast<int>(fd);
+    }
+  }
+  fds_.push_back({kind, object});
+  return static_cast<int>(fds_.size() - 1);
+}
+
+int BpfObjects::prog_load(bpf_prog_type type) {
+  auto prog = std::make_unique<bpf_prog>();
+  prog->type = type;
+  prog->aux = &prog->aux_storage;
+  prog->model_id = prog_next_id_++;
+  prog->aux->id = prog->model_id;
+  prog->aux->refcnt = 1;  // the fd's reference
+  refs_taken_++;
+  kernel_hooks()->alloc(prog.get(), sizeof(bpf_prog), "bpf_prog");
+  prog_idr_[prog->model_id] = prog.get();
+  const int fd = fd_alloc(FdKind::kProg, prog.get());
+  progs_.push_back(std::move(prog));
+  return fd;
+}
+
+int BpfObjects::close_fd(u32 fd) {
+  if (fd >= fds_.size()) return -EBADF;
+  FdSlot slot = fds_[fd];
+  switch (slot.kind) {
+    case FdKind::kProg:
+      fds_[fd] = {};
+      prog_put(static_cast<bpf_prog*>(slot.object));
+      return 0;
+    case FdKind::kLink:
+      fds_[fd] = {};
+      link_put(static_cast<bpf_link*>(slot.object));
+      return 0;
+    case FdKind::kOther:
+      fds_[fd] = {};
+      return 0;
+    case FdKind::kClosed:
+    case FdKind::kReserved:
+      return -EBADF;
+  }
+  return -EBADF;
+}
+
+void BpfObjects::link_adopt(bpf_link* link, void (*destroy)(bpf_link*)) {
+  links_.push_back(link);
+  link_destroy_.push_back(destroy);
+  link->model_id = link_next_id_;  // becomes its id in link_prime()
+}
+
+int BpfObjects::link_prime(bpf_link* link, LinkPrimer* primer) {
+  primer->fd = fd_alloc(FdKind::kReserved, link);
+  primer->id = link_next_id_++;  // idr_alloc_cyclic: consumed even if the attach fails
+  link_idr_[primer->id] = link;
+  primer->link = link;
+  link->model_id = primer->id;
+  kernel_hooks()->alloc(link, sizeof(bpf_link), "bpf_link");
+  return 0;
+}
+
+int BpfObjects::link_settle(LinkPrimer* primer) {
+  fds_[static_cast<std::size_t>(primer->fd)] = {FdKind::kLink, primer->link};
+  primer->link->id = primer->id;
+  return primer->fd;
+}
+
+void BpfObjects::link_cleanup(LinkPrimer* primer) {
+  // bpf_link_cleanup: forget the prog, free the id and the fd; the file's put
+  // then frees the link without calling release.
+  primer->link->prog = nullptr;
+  link_idr_.erase(primer->id);
+  fds_[static_cast<std::size_t>(primer->fd)] = {};
+  link_put(primer->link);
+}
+
+bpf_prog* BpfObjects::prog_from_fd(u32 fd, int* err) const {
+  if (fd >= fds_.size() || fds_[fd].kind == FdKind::kClosed ||
+      fds_[fd].kind == FdKind::kReserved) {
+    *err = -EBADF;
+    return nullptr;
+  }
+  if (fds_[fd].kind != FdKind::kProg) {
+    *err = -EINVAL;
+    return nullptr;
+  }
+  return static_cast<bpf_prog*>(fds_[fd].object);
+}
+
+bpf_link* BpfObjects::link_from_fd(u32 fd, int* err) const {
+  if (fd >= fds_.size() || fds_[fd].kind == FdKind::kClosed ||
+      fds_[fd].kind == FdKind::kReserved) {
+    *err = -EBADF;
+    return nullptr;
+  }
+  if (fds_[fd].kind != FdKind::kLink) {
+    *err = -EINVAL;
+    return nullptr;
+  }
+  return static_cast<bpf_link*>(fds_[fd].object);
+}
+
+bpf_prog* BpfObjects::prog_from_id(u32 id) const {
+  auto it = prog_idr_.find(id);
+  return it == prog_idr_.end() ? nullptr : it->second;
+}
+
+bpf_link* BpfObjects::link_from_id(u32 id) const {
+  auto it = link_idr_.find(id);
+  return it == link_idr_.end() ? nullptr : it->second;
+}
+
+void BpfObjects::prog_inc(bpf_prog* prog) {
+  kernel_hooks()->access(MemAccess::kRefInc, prog);
+  prog->aux->refcnt++;
+  refs_taken_++;
+}
+
+void BpfObjects::prog_put(bpf_prog* prog) {
+  kernel_hooks()->access(MemAccess::kRefDec, prog);
+  refs_dropped_++;
+  if (--prog->aux->refcnt != 0) return;
+  // __bpf_prog_put: forget the id now, free the memory after a grace period.
+  prog_idr_.erase(prog->aux->id);
+  prog->aux->id = 0;
+  kernel_hooks()->call_rcu([prog] {
+    kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
+  });
+}
+
+void BpfObjects::link_inc(bpf_link* link) {
+  kernel_hooks()->access(MemAccess::kRefInc, link);
+  link->refcnt++;
+  refs_taken_++;
+}
+
+void BpfObjects::link_put(bpf_link* link) {
+  kernel_hooks()->access(MemAccess::kRefDec, link);
+  refs_dropped_++;
+  if (--link->refcnt != 0) return;
+  // bpf_link_free: id first, then detach and drop the program, then dealloc.
+  link_idr_.erase(link->model_id);
+  if (link->prog) {
+    link->ops->release(link);
+    bpf_prog_put(link->prog);
+  }
+  link->ops->dealloc(link);
+  kernel_hooks()->kfree(link, [link] { link->model_freed = true; });
+}
+
+ObjectInfo BpfObjects::prog_info(u32 id) const {
+  if (id == 0 || id > progs_.size()) return {};
+  const bpf_prog& prog = *progs_[id - 1];
+  return {true, prog.model_freed, static_cast<u64>(prog.aux->refcnt)};
+}
+
+ObjectInfo BpfObjects::link_info(u32 id) const {
+  for (const bpf_link* link : links_) {
+    if (link->model_id == id) return {true, link->model_freed, static_cast<u64>(link->refcnt)};
+  }
+  return {};
+}
+
+int BpfObjects::prog_id_of_fd(u32 fd) const {
+  int err = 0;
+  const bpf_prog* prog = prog_from_fd(fd, &err);
+  return prog ? static_cast<int>(prog->model_id) : err;
+}
+
+int BpfObjects::link_id_of_fd(u32 fd) const {
+  int err = 0;
+  const bpf_link* link = link_from_fd(fd, &err);
+  return link ? static_cast<int>(link->model_id) : err;
+}
+
+u32 BpfObjects::live_progs() const {
+  u32 n = 0;
+  for (const auto& prog : progs_) n += prog->model_freed ? 0 : 1;
+  return n;
+}
+
+u32 BpfObjects::live_links() const {
+  u32 n = 0;
+  for (const bpf_link* link : links_) n += link->model_freed ? 0 : 1;
+  return n;
+}
+
+}  // namespace mprogsim

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "model/kernel_compat.h"
+
+#include <string>
+
+#include "model/bpf_objects.h"
+#include "model/sequential_hooks.h"
+
+namespace mprogsim {
+namespace {
+
+SequentialHooks& default_hooks() {
+  thread_local SequentialHooks hooks;
+  return hooks;
+}
+thread_local KernelHooks* g_hooks = nullptr;
+
+}  // namespace
+
+KernelHooks* kernel_hooks() { return g_hooks ? g_hooks : &default_hooks(); }
+void set_kernel_hooks(KernelHooks* hooks) { g_hooks = hooks; }
+
+bool warn_on_once(bool cond, const char* text, const char* file, int line) {
+  // model: reported every time it fires; any report fails the running property.
+  if (cond) {
+    kernel_hooks()->warn(std::string("kernel-warn: WARN_ON_ONCE(") + text + ") at " + file +
+                         ":" + std::to_string(line));
+  }
+  return cond;
+}
+
+KernelScope::KernelScope(KernelHooks* hooks, BpfObjects* objects)
+    : saved_hooks_(g_hooks), saved_objects_(current_objects()) {
+  g_hooks = hooks;
+  set_current_objects(objects);
+}
+
+KernelScope::~KernelScope() {
+  g_hooks = saved_hooks_;
+  set_current_objects(saved_objects_);
+}
+
+}  // namespace mprogsim

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+// The little piece of the kernel the mirror files need: ERR_PTR, atomic_t,
+// WARN_ON_ONCE, and the shared-memory accessors (READ_ONCE, WRITE_ONCE, plain slot
+// copies and clears, rcu_assign_pointer / rcu_dereference, synchronize_rcu,
+// call_rcu). Every access the datapath could observe goes through KernelHooks, so
+// the simulator (sim/) can put a scheduling point at each one without touching the
+// mirror code. With no simulator attached the hooks are sequential: accesses are
+// plain, grace periods are instant and deferred callbacks run when the syscall ends.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "model/mprog_api.h"
+#include "model/uapi.h"
+
+namespace mprogsim {
+
+// What kind of access a hook sees. Paired with the simulator's scheduling points.
+enum class MemAccess : u8 {
+  kReadOnce,    // READ_ONCE of a pointer the datapath reads (fp_items[i].prog)
+  kWriteOnce,   // WRITE_ONCE of the same
+  kPlainRead,   // a slot read by a plain copy (memcpy) on the control path
+  kPlainWrite,  // a slot written by a plain copy or clear (memcpy / memset)
+  kRcuAssign,   // rcu_assign_pointer of the published entry
+  kRcuDeref,    // rcu_dereference of the published entry
+  kProgRun,     // the datapath touching a program object (bpf_prog_run)
+  kRefInc,      // a reference count taken
+  kRefDec,      // a reference count dropped
+};
+
+// The simulator's view of the model. Every method may switch simulated threads.
+class KernelHooks {
+ public:
+  virtual ~KernelHooks() = default;
+  // One access to `addr`, which lies inside an allocation announced by alloc().
+  virtual void access(MemAccess kind, const void* addr) = 0;
+  // An object came to life (kzalloc, bpf_prog_alloc, link allocation).
+  virtual void alloc(const void* object, std::size_t size, const char* what) = 0;
+  // kfree: the object is dead from now on. `destroy` releases the C++ object; the
+  // simulator may delay it (quarantine) so that a late access is reported, not UB.
+  virtual void kfree(const void* object, std::function<void()> destroy) = 0;
+  virtual void rcu_read_lock() = 0;
+  virtual void rcu_read_unlock() = 0;
+  virtual void synchronize_rcu() = 0;
+  // Runs `callback` after a grace period (call_rcu / kfree_rcu).
+  virtual void call_rcu(std::function<void()> callback) = 0;
+  // A WARN_ON_ONCE fired: a kernel-warn event.
+  virtual void warn(const std::string& what) = 0;
+};
+
+// The hooks in force; set by whoever drives the model (System, or the simulator).
+// One OS thread drives one model at a time, so a thread_local is enough.
+KernelHooks* kernel_hooks();
+void set_kernel_hooks(KernelHooks* hooks);
+
+// ---- the kernel idioms, in the kernel's spelling ---------------------------------
+// clang-format off
+
+struct err_ptr_t {
+  std::intptr_t value;
+  template <typename T> operator T*() const { return reinterpret_cast<T*>(value); }
+};
+inline err_ptr_t ERR_PTR(long error) { return {static_cast<std::intptr_t>(error)}; }
+inline bool IS_ERR(const void* ptr) {
+  return reinterpret_cast<std::uintptr_t>(ptr) >= static_cast<std::uintptr_t>(-4095);
+}
+inline long PTR_ERR(const void* ptr) {
+  return static_cast<long>(reinterpret_cast<std::intptr_t>(ptr));
+}
+
+// atomic_t: a 32-bit int that wraps like the kernel's (two's complement, no UB).
+struct atomic_t { int counter; };
+inline int atomic_read(const atomic_t* v) { return v->counter; }
+inline void atomic_set(atomic_t* v, int i) { v->counter = i; }
+inline void atomic_inc(atomic_t* v) {
+  v->counter = static_cast<int>(static_cast<u32>(v->counter) + 1U);
+}
+
+#define WARN_ON_ONCE(cond) ::mprogsim::warn_on_once(!!(cond), #cond, __FILE__, __LINE__)
+bool warn_on_once(bool cond, const char* text, const char* file, int line);
+
+template <typename T>
+inline T READ_ONCE(const T& x) {
+  kernel_hooks()->access(MemAccess::kReadOnce, &x);
+  return *static_cast<const volatile T*>(&x);
+}
+template <typename T, typename V>
+inline void WRITE_ONCE(T& x, V value) {
+  kernel_hooks()->access(MemAccess::kWriteOnce, &x);
+  *static_cast<volatile T*>(&x) = value;
+}
+// One slot of a memcpy / memset: plain, not atomic; the datapath must not see it.
+template <typename T>
+inline T plain_read(const T& x) {
+  kernel_hooks()->access(MemAccess::kPlainRead, &x);
+  return x;
+}
+template <typename T, typename V>
+inline void plain_write(T& x, V value) {
+  kernel_hooks()->access(MemAccess::kPlainWrite, &x);
+  x = value;
+}
+template <typename T, typename V>
+inline void rcu_assign_pointer(T*& p, V* value) {
+  kernel_hooks()->access(MemAccess::kRcuAssign, &p);
+  *static_cast<T* volatile*>(&p) = value;
+}
+template <typename T>
+inline T* rcu_dereference(T* const& p) {
+  kernel_hooks()->access(MemAccess::kRcuDeref, &p);
+  return *static_cast<T* const volatile*>(&p);
+}
+inline void synchronize_rcu() { kernel_hooks()->synchronize_rcu(); }
+inline void rcu_read_lock() { kernel_hooks()->rcu_read_lock(); }
+inline void rcu_read_unlock() { kernel_hooks()->rcu_read_unlock(); }
+
+// clang-format on
+}  // namespace mprogsim

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+// Deliberately broken variants of the model: each is a one-line deviation in a
+// mirror function, off by default, switched on at run time by name. They exist to
+// prove the properties can fail (properties/mutants_test.cc checks each is caught).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace mprogsim {
+
+enum class Mutant {
+  kNone = 0,
+  kAddSkipsExists,       // bpf_mprog_add: no -EEXIST check
+  kAddLimitOffByOne,     // bpf_mprog_add: items > max instead of >=
+  kCommitKeepsZero,      // bpf_mprog_commit: revision may become 0
+  kBeforeIgnoresFirst,   // bpf_mprog_add: BEFORE a FIRST slot is allowed
+  kAddIgnoresLast,       // bpf_mprog_add: appends after a LAST tail
+  kDelForgetsRef,        // bpf_mprog_del: no bpf_mprog_mark_ref, the attach ref leaks
+  kQueryNoEnospc,        // bpf_mprog_query: a short buffer returns 0
+  kAttachNoEstale,       // bpf_mprog_attach: expected_revision ignored
+  kHeadTailFirstTwice,   // bpf_mprog_head_tail: FIRST over a FIRST slot is allowed
+  kReplaceSkipsAccess,   // bpf_mprog_replace: no -EACCES when FIRST/LAST would move
+};
+
+struct MutantInfo {
+  Mutant mutant;
+  std::string_view name;
+  std::string_view description;
+};
+
+// Every mutant except kNone, in declaration order.
+std::span<const MutantInfo> all_mutants();
+std::optional<Mutant> mutant_from_name(std::string_view name);
+std::string_view mutant_name(Mutant mutant);
+
+// The mutant in force for the model driven by this thread.
+Mutant current_mutant();
+void set_current_mutant(Mutant mutant);
+inline bool mutant_active(Mutant mutant) { return current_mutant() == mutant; }
+
+}  // namespace mprogsim

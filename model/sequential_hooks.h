@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+// KernelHooks for a sequential world: accesses are plain, a grace period is over as
+// soon as it starts, and call_rcu callbacks wait in a queue until the caller drains
+// it at the end of the syscall (by then every grace period has elapsed).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/kernel_compat.h"
+
+namespace mprogsim {
+
+class SequentialHooks final : public KernelHooks {
+ public:
+  void access(MemAccess, const void*) override {}
+  void alloc(const void*, std::size_t, const char*) override {}
+  void kfree(const void*, std::function<void()> destroy) override { destroy(); }
+  void rcu_read_lock() override {}
+  void rcu_read_unlock() override {}
+  void synchronize_rcu() override {}
+  void call_rcu(std::function<void()> callback) override {
+    pending_.push_back(std::move(callback));
+  }
+  void warn(const std::string& what) override { warnings_.push_back(what); }
+
+  // Runs every queued callback, including those queued by callbacks.
+  void drain() {
+    while (!pending_.empty()) {
+      auto callback = std::move(pending_.front());
+      pending_.pop_front();
+      callback();
+    }
+  }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  std::deque<std::function<void()>> pending_;
+  std::vector<std::string> warnings_;
+};
+
+// Installs hooks and an object table for the current thread for one scope.
+class KernelScope {
+ public:
+  KernelScope(KernelHooks* hooks, class BpfObjects* objects);
+  ~KernelScope();
+  KernelScope(const KernelScope&) = delete;
+  KernelScope& operator=(const KernelScope&) = delete;
+
+ private:
+  KernelHooks* saved_hooks_;
+  class BpfObjects* saved_objects_;
+};
+
+}  // namespace mprogsim

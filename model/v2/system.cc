@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "model/v2/system.h"
+
+namespace mprogsim::v2 {
+
+class System::CallScope {
+ public:
+  explicit CallScope(System* system)
+      : system_(system),
+        scope_(&system->hooks_, &system->objects_),
+        saved_revision_(bpf_mprog_initial_revision()) {
+    bpf_mprog_set_initial_revision(system->initial_revision_);
+  }
+  ~CallScope() {
+    system_->hooks_.drain();
+    bpf_mprog_set_initial_revision(saved_revision_);
+  }
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  System* system_;
+  KernelScope scope_;
+  int saved_revision_;
+};
+
+System::System() = default;
+
+System::~System() {
+  // model: the device goes away with the process; free what is still published
+  // so that nothing leaks (dev_tcx_uninstall is not part of the modelled API).
+  CallScope scope(this);
+  if (dev_.tcx_ingress) {
+    bpf_mprog_entry* entry = dev_.tcx_ingress;
+    dev_.tcx_ingress = nullptr;
+    bpf_mprog_free(entry);
+  }
+}
+
+int System::prog_load(ProgType type) {
+  CallScope scope(this);
+  return objects_.prog_load(type);
+}
+
+// clang-format off
+int System::prog_attach(const ProgAttachAttr& a) {
+	CallScope scope(this);
+	tcx_attach_attr attr = {a.attach_flags, a.relative_fd, static_cast<u32>(a.expected_revision)};
+	bpf_prog *prog;
+	int ret;
+
+	// bpf_prog_attach(): tcx programs are SCHED_CLS and take the mprog flag mask.
+	if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG)
+		return -EINVAL;
+	prog = bpf_prog_get_type(a.attach_bpf_fd, BPF_PROG_TYPE_SCHED_CLS);
+	if (IS_ERR(prog))
+		return PTR_ERR(prog);
+	ret = tcx_prog_attach(&dev_, &attr, prog);
+	if (ret)
+		bpf_prog_put(prog);
+	return ret;
+}
+
+int System::prog_detach(const ProgAttachAttr& a) {
+	CallScope scope(this);
+	tcx_attach_attr attr = {a.attach_flags, a.relative_fd, static_cast<u32>(a.expected_revision)};
+	bpf_prog *prog = nullptr;
+	int ret;
+
+	// bpf_prog_detach()
+	if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG)
+		return -EINVAL;
+	prog = bpf_prog_get_type(a.attach_bpf_fd, BPF_PROG_TYPE_SCHED_CLS);
+	if (IS_ERR(prog)) {
+		if (static_cast<int>(a.attach_bpf_fd) > 0)
+			return PTR_ERR(prog);
+		prog = nullptr;
+	}
+	ret = tcx_prog_detach(&dev_, &attr, prog);
+	if (prog)
+		bpf_prog_put(prog);
+	return ret;
+}
+
+int System::link_create(const LinkCreateAttr& a) {
+	CallScope scope(this);
+	tcx_link_create_attr attr = {a.flags, a.relative_fd, static_cast<u32>(a.expected_revision)};
+	bpf_prog *prog;
+	int ret;
+
+	// link_create(): any program type can be looked up; the attach type decides.
+	prog = bpf_prog_get(a.prog_fd);
+	if (IS_ERR(prog))
+		return PTR_ERR(prog);
+	if (prog->type != BPF_PROG_TYPE_SCHED_CLS) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = tcx_link_attach(&dev_, &attr, prog);
+out:
+	if (ret < 0)
+		bpf_prog_put(prog);
+	return ret;
+}
+
+int System::link_update(const LinkUpdateAttr& a) {
+	CallScope scope(this);
+	bpf_prog *old_prog = nullptr, *new_prog;
+	bpf_link *link;
+	u32 flags;
+	int ret;
+
+	// link_update()
+	flags = a.flags;
+	if (flags & ~BPF_F_REPLACE)
+		return -EINVAL;
+	link = bpf_link_get_from_fd(a.link_fd);
+	if (IS_ERR(link))
+		return PTR_ERR(link);
+	new_prog = bpf_prog_get(a.new_prog_fd);
+	if (IS_ERR(new_prog)) {
+		ret = PTR_ERR(new_prog);
+		goto out_put_link;
+	}
+	if (flags & BPF_F_REPLACE) {
+		old_prog = bpf_prog_get(a.old_prog_fd);
+		if (IS_ERR(old_prog)) {
+			ret = PTR_ERR(old_prog);
+			old_prog = nullptr;
+			goto out_put_progs;
+		}
+	} else if (a.old_prog_fd) {
+		ret = -EINVAL;
+		goto out_put_progs;
+	}
+	ret = link->ops->update_prog(link, new_prog, old_prog);
+out_put_progs:
+	if (old_prog)
+		bpf_prog_put(old_prog);
+	if (ret && new_prog)
+		bpf_prog_put(new_prog);
+out_put_link:
+	bpf_link_put(link);
+	return ret;
+}
+
+int System::link_detach(u32 link_fd) {
+	CallScope scope(this);
+	bpf_link *link;
+	int ret;
+
+	// link_detach()
+	link = bpf_link_get_from_fd(link_fd);
+	if (IS_ERR(link))
+		return PTR_ERR(link);
+	ret = link->ops->detach(link);
+	bpf_link_put(link);
+	return ret;
+}
+// clang-format on
+
+int System::close_fd(u32 fd) {
+  CallScope scope(this);
+  return objects_.close_fd(fd);
+}
+
+QueryResult System::prog_query(const QueryAttr& a) {
+  CallScope scope(this);
+  QueryResult result;
+  const u32 offered = a.count;
+  // The user's arrays, zeroed as a careful caller would pass them.
+  std::vector<u32> prog_ids(offered), prog_af(offered), link_ids(offered), link_af(offered);
+  bpf_mprog_query_attr attr = {a.query_flags,
+                               a.attach_flags,
+                               offered,
+                               offered ? prog_ids.data() : nullptr,
+                               offered ? prog_af.data() : nullptr,
+                               offered ? link_ids.data() : nullptr,
+                               offered ? link_af.data() : nullptr};
+  // Sentinels show which fields the kernel wrote.
+  bpf_mprog_query_uattr uattr = {0xdeadbeef, 0xdeadbeef, 0xdeadbeef};
+  result.ret = tcx_prog_query(&dev_, &attr, &uattr);
+  if (result.ret == 0 || result.ret == -ENOSPC) {
+    result.written = true;
+    result.attach_flags = uattr.attach_flags;
+    result.count = uattr.count;
+    result.revision = uattr.revision;
+    const u32 filled = std::min(offered, uattr.count);
+    prog_ids.resize(filled);
+    prog_af.resize(filled);
+    link_ids.resize(filled);
+    link_af.resize(filled);
+    result.prog_ids = std::move(prog_ids);
+    result.prog_attach_flags = std::move(prog_af);
+    result.link_ids = std::move(link_ids);
+    result.link_attach_flags = std::move(link_af);
+  }
+  return result;
+}
+
+std::vector<u32> System::run() {
+  CallScope scope(this);
+  std::vector<u32> ran;
+  tcx_run(&dev_, &ran);
+  return ran;
+}
+
+void System::miniq_inc() {
+  CallScope scope(this);
+  (void)tcx_miniq_inc(&dev_);
+}
+
+void System::miniq_dec() {
+  CallScope scope(this);
+  tcx_miniq_dec(&dev_);
+}
+
+u32 System::miniq_holds() const {
+  return dev_.tcx_ingress ? tcx_entry_of(dev_.tcx_ingress)->miniq : 0;
+}
+
+void System::set_initial_revision(u64 revision) {
+  // atomic_set(&bundle->revision, ...) stores an int: keep the low 32 bits.
+  initial_revision_ = static_cast<int>(static_cast<u32>(revision));
+}
+
+}  // namespace mprogsim::v2

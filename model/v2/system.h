@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+// The v2 model behind the MprogApi contract: one process's fd table and objects, one
+// device with one tcx hook, and the bpf() syscall entry points of that series
+// (kernel/bpf/syscall.c: bpf_prog_attach, bpf_prog_detach, link_create, link_update,
+// link_detach, bpf_prog_query) with their reference handling. Sequential: each call
+// runs to completion under SequentialHooks, and the deferred frees it queued run
+// before it returns.
+#pragma once
+
+#include "model/bpf_objects.h"
+#include "model/mprog_api.h"
+#include "model/sequential_hooks.h"
+#include "model/v2/tcx.h"
+
+namespace mprogsim::v2 {
+
+class System final : public MprogApi {
+ public:
+  System();
+  ~System() override;
+
+  int prog_load(ProgType type) override;
+  int prog_id(u32 fd) const override { return objects_.prog_id_of_fd(fd); }
+  int link_id(u32 fd) const override { return objects_.link_id_of_fd(fd); }
+  int prog_attach(const ProgAttachAttr& attr) override;
+  int prog_detach(const ProgAttachAttr& attr) override;
+  int link_create(const LinkCreateAttr& attr) override;
+  int link_update(const LinkUpdateAttr& attr) override;
+  int link_detach(u32 link_fd) override;
+  int close_fd(u32 fd) override;
+  QueryResult prog_query(const QueryAttr& attr) override;
+  std::vector<u32> run() override;
+  void miniq_inc() override;
+  void miniq_dec() override;
+  u32 miniq_holds() const override;
+  ObjectInfo prog_info(u32 id) const override { return objects_.prog_info(id); }
+  ObjectInfo link_info(u32 id) const override { return objects_.link_info(id); }
+  void set_initial_revision(u64 revision) override;
+  const std::vector<std::string>& warnings() const override { return hooks_.warnings(); }
+
+  // Internals the invariant checks read (never written from outside).
+  const net_device& device() const { return dev_; }
+  const BpfObjects& objects() const { return objects_; }
+
+ private:
+  // Installs this system's hooks, objects and initial revision for one call and
+  // runs the deferred callbacks when the call ends.
+  class CallScope;
+
+  SequentialHooks hooks_;
+  BpfObjects objects_;
+  net_device dev_{};
+  int initial_revision_ = 1;
+};
+
+}  // namespace mprogsim::v2

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mprogsim builds with, but only those missing.
+# Works as root on a fresh Debian 12 machine; elsewhere it uses sudo if present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  librapidcheck-dev libgtest-dev libgmock-dev
+  libboost-graph-dev libboost-context-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
