@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+// mprogsim: a deterministic model checker for the kernel's bpf_mprog.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "tools/subcommands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mprogsim: a deterministic simulator and model checker for bpf_mprog"};
+  app.require_subcommand(1);
+  std::map<CLI::App*, mprogsim::tools::Run> runs;
+  auto add = [&](const char* name, const char* help, auto adder) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    runs[sub] = adder(*sub);
+  };
+  add("replay", "Run scenario files and check their expectations", mprogsim::tools::add_replay);
+  add("mutants", "List the deliberately broken model variants", mprogsim::tools::add_mutants);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  for (auto& [sub, run] : runs) {
+    if (sub->parsed()) return run();
+  }
+  return 2;
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+// The subcommands of `mprogsim`; each registers its options on the CLI11 app and
+// returns the exit code: 0 success, 1 a check failed, 2 bad input or options.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace mprogsim::tools {
+
+using Run = std::function<int()>;
+
+Run add_replay(CLI::App& app);
+Run add_mutants(CLI::App& app);
+
+}  // namespace mprogsim::tools
