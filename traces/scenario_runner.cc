@@ -37,29 +37,38 @@ struct Bound {
   bool closed = false;
 };
 
-class Runner {
- public:
-  Runner(const Scenario& scenario, MprogApi& system) : scenario_(scenario), system_(system) {}
+}  // namespace
 
-  ScenarioReport run() {
-    ScenarioReport report;
-    report.name = scenario_.name;
-    if (scenario_.initial_revision) system_.set_initial_revision(*scenario_.initial_revision);
-    for (std::size_t i = 0; i < scenario_.steps.size(); i++) {
-      where_ = "step " + std::to_string(i + 1);
-      StepReport step_report;
-      step_report.index = i + 1;
-      const std::size_t warnings_before = system_.warnings().size();
-      run_step(scenario_.steps[i], &step_report);
-      const auto& warnings = system_.warnings();
-      for (std::size_t w = warnings_before; w < warnings.size(); w++) {
-        step_report.warnings.push_back(warnings[w]);
-      }
-      (step_report.mismatches.empty() ? report.passed : report.failed)++;
-      report.steps.push_back(std::move(step_report));
+class ScenarioSession::Runner {
+ public:
+  explicit Runner(MprogApi& system) : system_(system) {}
+
+  StepReport step(const Step& step, std::size_t index) {
+    where_ = "step " + std::to_string(index);
+    StepReport step_report;
+    step_report.index = index;
+    step_report.observed = step;
+    const std::size_t warnings_before = system_.warnings().size();
+    run_step(step, &step_report);
+    const auto& warnings = system_.warnings();
+    for (std::size_t w = warnings_before; w < warnings.size(); w++) {
+      step_report.warnings.push_back(warnings[w]);
     }
-    return report;
+    return step_report;
   }
+
+  std::vector<std::string> prog_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, b] : progs_) out.push_back(name);
+    return out;
+  }
+  std::vector<std::string> link_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, b] : links_) out.push_back(name);
+    return out;
+  }
+  bool prog_closed(const std::string& name) const { return progs_.at(name).closed; }
+  bool link_closed(const std::string& name) const { return links_.at(name).closed; }
 
  private:
   [[noreturn]] void bad(const std::string& what) const {
@@ -130,6 +139,7 @@ class Runner {
   }
 
   void expect_ret(const Step& step, int ret, StepReport* out) const {
+    out->observed.expect = errno_name(ret);
     if (step.expect && *step.expect != errno_name(ret)) {
       out->mismatches.push_back("expect: expected " + *step.expect + ", got " + errno_name(ret));
     }
@@ -232,6 +242,7 @@ class Runner {
         std::vector<std::string> ran;
         for (u32 id : system_.run()) ran.push_back(prog_name(id));
         line << " -> ran=" << join(ran);
+        out->observed.expect_ran = ran;
         compare("expect_ran", step.expect_ran, ran, step.expect_ran ? join(*step.expect_ran) : "",
                 join(ran), out);
         break;
@@ -278,6 +289,7 @@ class Runner {
             bad("'" + name + "' names no program or link");
           }
           line << " " << name << "=" << actual;
+          (*out->observed.expect_refs)[name] = actual;
           if (actual != expected) {
             out->mismatches.push_back("expect_refs." + name + ": expected " +
                                       std::to_string(expected) + ", got " +
@@ -308,6 +320,11 @@ class Runner {
       flags_text.push_back(join(flags.back()));
     }
     if (r.written) {
+      out->observed.expect_count = r.count;
+      out->observed.expect_revision = r.revision;
+      out->observed.expect_progs = progs;
+      out->observed.expect_links = links;
+      out->observed.expect_flags = flags;
       line << " count=" << r.count << " revision=" << r.revision << " progs=" << join(progs)
            << " links=" << join(links_text) << " flags=" << join(flags_text);
     }
@@ -353,7 +370,6 @@ class Runner {
     }
   }
 
-  const Scenario& scenario_;
   MprogApi& system_;
   std::string where_;
   std::map<std::string, Bound> progs_;
@@ -362,8 +378,6 @@ class Runner {
   std::map<u32, std::string> link_names_;
 };
 
-}  // namespace
-
 std::unique_ptr<MprogApi> make_system(Semantics semantics) {
   if (semantics == Semantics::kUpstream) {
     throw ScenarioError("semantics 'upstream' is not supported yet (only 'v2')");
@@ -371,8 +385,32 @@ std::unique_ptr<MprogApi> make_system(Semantics semantics) {
   return std::make_unique<v2::System>();
 }
 
+ScenarioSession::ScenarioSession(MprogApi& system, std::optional<u64> initial_revision)
+    : runner_(std::make_unique<Runner>(system)) {
+  if (initial_revision) system.set_initial_revision(*initial_revision);
+}
+ScenarioSession::~ScenarioSession() = default;
+
+StepReport ScenarioSession::step(const Step& step) { return runner_->step(step, ++steps_); }
+std::vector<std::string> ScenarioSession::prog_names() const { return runner_->prog_names(); }
+std::vector<std::string> ScenarioSession::link_names() const { return runner_->link_names(); }
+bool ScenarioSession::prog_closed(const std::string& name) const {
+  return runner_->prog_closed(name);
+}
+bool ScenarioSession::link_closed(const std::string& name) const {
+  return runner_->link_closed(name);
+}
+
 ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system) {
-  return Runner(scenario, system).run();
+  ScenarioReport report;
+  report.name = scenario.name;
+  ScenarioSession session(system, scenario.initial_revision);
+  for (const Step& step : scenario.steps) {
+    StepReport step_report = session.step(step);
+    (step_report.mismatches.empty() ? report.passed : report.failed)++;
+    report.steps.push_back(std::move(step_report));
+  }
+  return report;
 }
 
 std::string format_report(const ScenarioReport& report) {

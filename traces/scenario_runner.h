@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct StepReport {
   std::string line;       // "step 3: attach P3 -> OK"
   std::vector<std::string> mismatches;  // "expect: expected OK, got EBUSY"
   std::vector<std::string> warnings;    // kernel-warn events during the step
+  // The step with every expectation field it supports set to what actually happened:
+  // replaying `observed` on the same system passes.
+  Step observed;
 };
 
 struct ScenarioReport {
@@ -30,6 +34,28 @@ struct ScenarioReport {
 
 // A fresh attach point for `semantics`; throws ScenarioError if not supported yet.
 std::unique_ptr<MprogApi> make_system(Semantics semantics);
+
+// Runs steps one at a time on one system, keeping the name -> fd/id bindings.
+class ScenarioSession {
+ public:
+  ScenarioSession(MprogApi& system, std::optional<u64> initial_revision);
+  ~ScenarioSession();
+  ScenarioSession(const ScenarioSession&) = delete;
+  ScenarioSession& operator=(const ScenarioSession&) = delete;
+
+  // Throws ScenarioError for a step the format forbids (unbound name, ...).
+  StepReport step(const Step& step);
+
+  std::vector<std::string> prog_names() const;  // bound program names, sorted
+  std::vector<std::string> link_names() const;  // bound link names, sorted
+  bool prog_closed(const std::string& name) const;
+  bool link_closed(const std::string& name) const;
+
+ private:
+  class Runner;
+  std::unique_ptr<Runner> runner_;
+  std::size_t steps_ = 0;
+};
 
 // Runs `scenario` on `system` (fresh). Throws ScenarioError for a bad file.
 ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system);

@@ -23,15 +23,6 @@ constexpr u32 kBeforeAfter = BPF_F_BEFORE | BPF_F_AFTER;
 // syscall.c accepts this one query flag for every attach type (tcx then rejects it).
 constexpr u32 kQueryEffective = 1U << 0;
 
-int index_of(const List& list, u32 prog_id) {
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (list[i].prog_id == prog_id) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-bool contains(const List& list, u32 prog_id) { return index_of(list, prog_id) >= 0; }
-
 // Does `rel` name this slot? A program relative matches whatever holds the program; a
 // link relative needs the slot's link too. Also true for an absent relative against
 // an absent slot (prog 0), which the FIRST/LAST rule relies on.
@@ -39,12 +30,14 @@ bool names(const Relative& rel, const Slot& slot) {
   return slot.prog_id == rel.prog_id && (rel.link_id == 0 || rel.link_id == slot.link_id);
 }
 
-int index_named(const List& list, const Relative& rel) {
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (names(rel, list[i])) return static_cast<int>(i);
-  }
-  return -1;
+// The index of the slot `rel` names, or -1; program ids are unique in the list.
+int find_slot(const List& list, const Relative& rel) {
+  const auto it =
+      std::find_if(list.begin(), list.end(), [&](const Slot& slot) { return names(rel, slot); });
+  return it == list.end() ? -1 : static_cast<int>(it - list.begin());
 }
+
+bool contains(const List& list, u32 prog_id) { return find_slot(list, {prog_id}) >= 0; }
 
 // The first slot not marked FIRST (it may be marked LAST).
 u32 first_regular(const List& list) {
@@ -71,7 +64,7 @@ int replace_rule(List& list, const Slot& incoming, const Relative& rel, u32 flag
                  u32* replaced_prog) {
   if (flags & (kBeforeAfter | BPF_F_LINK)) return -EINVAL;
   if (rel.prog_id != incoming.prog_id && contains(list, incoming.prog_id)) return -EEXIST;
-  const int idx = index_of(list, rel.prog_id);  // by program only; no relative: not found
+  const int idx = find_slot(list, {rel.prog_id});  // by program only; none: not found
   if (idx < 0) return -ENOENT;
   Slot& slot = list[idx];
   if (slot.link_id != incoming.link_id) return -EBUSY;  // links and progs never replace each other
@@ -132,7 +125,7 @@ int insert_rule(List& list, const Slot& incoming, Relative rel, u32 flags) {
     if (flags & BPF_F_AFTER) rel.prog_id = last_regular(list);
   }
   const Slot fresh{incoming.prog_id, incoming.link_id, 0};
-  if (const int idx = rel.prog_id ? index_named(list, rel) : -1; idx >= 0) {
+  if (const int idx = find_slot(list, rel); idx >= 0) {
     if (flags & BPF_F_BEFORE) {
       if (list[idx].flags & BPF_F_FIRST) return -EBUSY;
       list.insert(list.begin() + idx, fresh);
@@ -155,8 +148,7 @@ int insert_rule(List& list, const Slot& incoming, Relative rel, u32 flags) {
 // remove it. FIRST/LAST name the first/last slot, whatever its flags. `removed` is the
 // slot taken out; it stays empty when the list was already empty, which the code lets
 // pass as success (the "now empty" test runs even when nothing matched).
-int detach_rule(List& list, u32 prog, u32 link, const Relative& rel, u32 flags,
-                Slot* removed) {
+int detach_rule(List& list, u32 prog, u32 link, const Relative& rel, u32 flags, Slot* removed) {
   if (flags & BPF_F_REPLACE) return -EINVAL;
   u32 victim = prog;
   if (flags & BPF_F_FIRST) {
@@ -175,7 +167,7 @@ int detach_rule(List& list, u32 prog, u32 link, const Relative& rel, u32 flags,
     if (flags & BPF_F_AFTER) victim = last_regular(list);
   }
   bool found = false;
-  if (const int idx = rel.prog_id ? index_named(list, rel) : -1; idx >= 0) {
+  if (const int idx = find_slot(list, rel); idx >= 0) {
     found = true;
     u32 neighbour = 0;
     if (flags & BPF_F_BEFORE) {
@@ -190,7 +182,7 @@ int detach_rule(List& list, u32 prog, u32 link, const Relative& rel, u32 flags,
   if (!victim || (rel.prog_id && !found)) return -ENOENT;
   *removed = {};
   if (list.empty()) return 0;
-  const int idx = index_of(list, victim);
+  const int idx = find_slot(list, {victim});
   if (idx < 0) return -ENOENT;
   if (list[idx].link_id != link) return -EBUSY;
   *removed = list[idx];
@@ -211,16 +203,10 @@ MprogSpec::MprogSpec() {
   for (u32 fd = 0; fd < 3; ++fd) fds_[fd] = Fd{};
 }
 
-int MprogSpec::prog_by_fd(u32 fd) const {
+int MprogSpec::by_fd(FdKind kind, u32 fd) const {
   const auto it = fds_.find(fd);
   if (it == fds_.end()) return -EBADF;
-  return it->second.kind == FdKind::kProg ? static_cast<int>(it->second.id) : -EINVAL;
-}
-
-int MprogSpec::link_by_fd(u32 fd) const {
-  const auto it = fds_.find(fd);
-  if (it == fds_.end()) return -EBADF;
-  return it->second.kind == FdKind::kLink ? static_cast<int>(it->second.id) : -EINVAL;
+  return it->second.kind == kind ? static_cast<int>(it->second.id) : -EINVAL;
 }
 
 int MprogSpec::prog_by_id(u32 id) const {
@@ -243,14 +229,14 @@ int MprogSpec::resolve_relative(u32 object, u32 flags, ProgType type, Relative* 
     return object || (flags & (BPF_F_ID | BPF_F_LINK)) ? -EINVAL : 0;
   }
   if (flags & BPF_F_LINK) {
-    const int link = (flags & BPF_F_ID) ? link_by_id(object) : link_by_fd(object);
+    const int link = (flags & BPF_F_ID) ? link_by_id(object) : by_fd(FdKind::kLink, object);
     if (link < 0) return link;
     const u32 prog = links_.at(link).prog_id;
     if (type != ProgType::kUnspec && progs_.at(prog).type != type) return -EINVAL;
     *rel = {prog, static_cast<u32>(link)};
     return 0;
   }
-  const int prog = (flags & BPF_F_ID) ? prog_by_id(object) : prog_by_fd(object);
+  const int prog = (flags & BPF_F_ID) ? prog_by_id(object) : by_fd(FdKind::kProg, object);
   if (prog < 0) return (object == 0 && !(flags & BPF_F_ID)) ? 0 : prog;  // fd 0: no relative
   if (type != ProgType::kUnspec && progs_.at(prog).type != type) return -EINVAL;
   rel->prog_id = static_cast<u32>(prog);
@@ -312,28 +298,27 @@ int MprogSpec::prog_load(ProgType type) {
   return static_cast<int>(alloc_fd(FdKind::kProg, id));
 }
 
-int MprogSpec::prog_id(u32 fd) const { return prog_by_fd(fd); }
+int MprogSpec::prog_id(u32 fd) const { return by_fd(FdKind::kProg, fd); }
 
-int MprogSpec::link_id(u32 fd) const { return link_by_fd(fd); }
+int MprogSpec::link_id(u32 fd) const { return by_fd(FdKind::kLink, fd); }
 
 int MprogSpec::prog_attach(const ProgAttachAttr& attr) {
   if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG) return -EINVAL;
-  const int prog = prog_by_fd(attr.attach_bpf_fd);
+  const int prog = by_fd(FdKind::kProg, attr.attach_bpf_fd);
   if (prog < 0) return prog;
   if (progs_.at(prog).type != ProgType::kSchedCls) return -EINVAL;
   u32 replaced = 0;
-  const int err = hook_attach({static_cast<u32>(prog), 0, 0}, attr.attach_flags,
-                              attr.relative_fd, static_cast<u32>(attr.expected_revision),
-                              &replaced);
+  const int err = hook_attach({static_cast<u32>(prog), 0, 0}, attr.attach_flags, attr.relative_fd,
+                              static_cast<u32>(attr.expected_revision), &replaced);
   if (err) return err;
-  ++progs_.at(prog).refcnt;  // the entry keeps the syscall's reference...
+  ++progs_.at(prog).refcnt;          // the entry keeps the syscall's reference...
   if (replaced) put_prog(replaced);  // ...and the replaced slot's is dropped
   return 0;
 }
 
 int MprogSpec::prog_detach(const ProgAttachAttr& attr) {
   if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG) return -EINVAL;
-  int prog = prog_by_fd(attr.attach_bpf_fd);
+  int prog = by_fd(FdKind::kProg, attr.attach_bpf_fd);
   if (prog >= 0 && progs_.at(prog).type != ProgType::kSchedCls) prog = -EINVAL;
   if (prog < 0) {
     if (static_cast<s32>(attr.attach_bpf_fd) > 0) return prog;
@@ -344,7 +329,7 @@ int MprogSpec::prog_detach(const ProgAttachAttr& attr) {
 }
 
 int MprogSpec::link_create(const LinkCreateAttr& attr) {
-  const int prog = prog_by_fd(attr.prog_fd);
+  const int prog = by_fd(FdKind::kProg, attr.prog_fd);
   if (prog < 0) return prog;
   if (progs_.at(prog).type != ProgType::kSchedCls) return -EINVAL;
   // The id is taken before the attach is tried, so a failed create still consumes it.
@@ -365,13 +350,13 @@ int MprogSpec::link_create(const LinkCreateAttr& attr) {
 
 int MprogSpec::link_update(const LinkUpdateAttr& attr) {
   if (attr.flags & ~BPF_F_REPLACE) return -EINVAL;
-  const int link_id = link_by_fd(attr.link_fd);
+  const int link_id = by_fd(FdKind::kLink, attr.link_fd);
   if (link_id < 0) return link_id;
-  const int new_prog = prog_by_fd(attr.new_prog_fd);
+  const int new_prog = by_fd(FdKind::kProg, attr.new_prog_fd);
   if (new_prog < 0) return new_prog;
   int old_prog = 0;
   if (attr.flags & BPF_F_REPLACE) {
-    old_prog = prog_by_fd(attr.old_prog_fd);
+    old_prog = by_fd(FdKind::kProg, attr.old_prog_fd);
     if (old_prog < 0) return old_prog;
   } else if (attr.old_prog_fd) {
     return -EINVAL;
@@ -385,8 +370,7 @@ int MprogSpec::link_update(const LinkUpdateAttr& attr) {
   // one's, which is the only type check on this path (and none for an UNSPEC program).
   u32 replaced = 0;
   const int err = hook_attach({static_cast<u32>(new_prog), static_cast<u32>(link_id), 0},
-                              BPF_F_REPLACE | BPF_F_ID | link.flags, link.prog_id, 0,
-                              &replaced);
+                              BPF_F_REPLACE | BPF_F_ID | link.flags, link.prog_id, 0, &replaced);
   if (err) return err;
   ++progs_.at(new_prog).refcnt;
   put_prog(link.prog_id);
@@ -401,14 +385,15 @@ void MprogSpec::release_link(u32 link_id) {
   const int err = hook_detach(link.prog_id, link_id, link.flags, 0, 0);
   if (err) {
     // WARN_ON_ONCE; tcx leaves the link marked attached.
-    if (warnings_.empty()) warnings_.push_back("tcx_link_release: detach failed: " + errno_name(err));
+    if (warnings_.empty())
+      warnings_.push_back("tcx_link_release: detach failed: " + errno_name(err));
     return;
   }
   link.attached = false;
 }
 
 int MprogSpec::link_detach(u32 link_fd) {
-  const int link_id = link_by_fd(link_fd);
+  const int link_id = by_fd(FdKind::kLink, link_fd);
   if (link_id < 0) return link_id;
   release_link(static_cast<u32>(link_id));
   return 0;
@@ -416,9 +401,10 @@ int MprogSpec::link_detach(u32 link_fd) {
 
 int MprogSpec::close_fd(u32 fd) {
   const auto it = fds_.find(fd);
-  if (it == fds_.end() || it->second.kind == FdKind::kOther) return -EBADF;
+  if (it == fds_.end()) return -EBADF;
   const Fd closed = it->second;
-  fds_.erase(it);
+  fds_.erase(it);  // 0, 1, 2 close like any file: later lookups say EBADF (fds still start at 3)
+  if (closed.kind == FdKind::kOther) return 0;
   if (closed.kind == FdKind::kProg) {
     put_prog(closed.id);
     return 0;

@@ -74,8 +74,7 @@ class MprogSpec final : public MprogApi {
   };
 
   // Lookups as the kernel's getters answer them: the object's id, or a negative errno.
-  int prog_by_fd(u32 fd) const;
-  int link_by_fd(u32 fd) const;
+  int by_fd(FdKind kind, u32 fd) const;  // bpf_prog_get / bpf_link_get_from_fd
   int prog_by_id(u32 id) const;
   int link_by_id(u32 id) const;
   // bpf_mprog_tuple_relative(): resolves (object, flags) checking against `type`

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+// The differential run behind the stateful properties: a sequence of abstract
+// actions is resolved, step by step, into scenario steps against whatever programs
+// and links exist at that moment, then run on the faithful model and on the spec.
+// After every step the two must agree on the step's result and on the whole
+// observable state (list, revision, count, refcounts, datapath pass), and the model
+// must keep the intended invariants (invariants.h). A failure carries the failing
+// prefix as a scenario whose expectations are the spec's answers, so `mprogsim
+// replay` on it shows the model's deviation.
+//
+// Actions index objects modulo how many exist, so deleting any action (shrinking)
+// leaves a valid sequence.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/mprog_api.h"
+#include "traces/scenario.h"
+
+namespace mprogsim::properties {
+
+enum class ActionKind : u8 {
+  kLoad,
+  kAttach,
+  kDetach,
+  kLinkAttach,
+  kLinkUpdate,
+  kLinkDetach,
+  kProgClose,
+  kLinkClose,
+  kQuery,
+  kRun,
+  kMiniqInc,
+  kMiniqDec,
+  kAttachMany,  // load and attach `count` fresh programs: reaches the 63 limit
+};
+
+struct Action {
+  ActionKind kind = ActionKind::kLoad;
+  u32 prog = 0;      // picks a program (modulo), or the type for kLoad
+  u32 other = 0;     // a second program (link update's old prog) or a link
+  u32 flags = 0;     // bit i set: flag i of REPLACE BEFORE AFTER FIRST LAST ID LINK
+  u32 relative = 0;  // 0 none; 1 prog; 2 link; 3 raw number
+  u32 relative_pick = 0;
+  bool by_id = false;
+  u32 revision = 0;  // 0 none; 1 current; 2 current - 1; 3 current + 1; 4 0x80000000
+  u32 count = 0;     // query buffer choice, or kAttachMany's count
+};
+
+struct DifferentialResult {
+  bool ok = true;
+  std::string failure;        // what differed or which invariant broke
+  Scenario counterexample;    // the steps up to the failure, with the spec's answers
+  std::set<std::string> findings;  // known v2 findings seen on the way (invariants.h)
+};
+
+struct DifferentialOptions {
+  u64 initial_revision = 1;
+  // Findings (invariants.h ids) that are reported but do not fail the run.
+  std::set<std::string> tolerated_findings;
+  bool check_spec = true;        // compare with the spec
+  bool check_invariants = true;  // check the model's invariants
+};
+
+DifferentialResult run_differential(const std::vector<Action>& actions,
+                                    const DifferentialOptions& options);
+
+}  // namespace mprogsim::properties

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+// The invariants the v2 design intends, checked on the faithful model after every
+// step. Each check returns what broke, or nothing. Some are broken by the seed's own
+// code: those carry a finding id (docs/semantics.md, "Findings"), so a property run
+// can tolerate the known ones by name while still failing on anything new.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/mprog_api.h"
+#include "model/v2/system.h"
+
+namespace mprogsim::properties {
+
+struct Violation {
+  std::string finding;  // empty: not a known finding
+  std::string what;
+};
+
+// A snapshot of everything a user can observe, for "a failed op changes nothing".
+struct Observation {
+  QueryResult query;
+  std::vector<u32> ran;
+  std::vector<ObjectInfo> progs;
+  std::vector<ObjectInfo> links;
+  u32 miniq_holds = 0;
+  bool operator==(const Observation& other) const;
+};
+Observation observe(MprogApi& system, u32 progs_max, u32 links_max);
+std::string describe(const Observation& observation);
+
+// What the step did, as the invariants need it.
+struct StepFacts {
+  enum class Kind { kOther, kAttach, kDetach, kLinkCreate, kLinkUpdate };
+  Kind kind = Kind::kOther;
+  int ret = 0;
+  u64 expected_revision = 0;
+};
+
+// Structural invariants of the model's state after any step.
+std::vector<Violation> check_state(const v2::System& system, const Observation& after);
+// Invariants relating the state before and after one step.
+std::vector<Violation> check_step(const StepFacts& facts, const Observation& before,
+                                  const Observation& after);
+
+// Finding ids.
+inline constexpr const char* kFindingStaticKeyLeak = "static-key-leak";
+inline constexpr const char* kFindingEmptyDetach = "empty-entry-detach-succeeds";
+inline constexpr const char* kFindingEstaleHighRevision = "estale-at-high-revision";
+
+}  // namespace mprogsim::properties
