@@ -419,6 +419,7 @@ int MprogSpec::close_fd(u32 fd) {
 
 QueryResult MprogSpec::prog_query(const QueryAttr& attr) {
   QueryResult result;
+  // bpf_prog_query() rejects unknown query flags before tcx looks for an entry.
   if (attr.query_flags & ~kQueryEffective) {
     result.ret = -EINVAL;
   } else if (!entry_) {
@@ -459,7 +460,7 @@ void MprogSpec::miniq_inc() {
 }
 
 void MprogSpec::miniq_dec() {
-  if (miniq_holds_ > 0) --miniq_holds_;
+  if (miniq_holds_ > 0) --miniq_holds_;  // a drop without a hold has no kernel meaning
   if (entry_ && miniq_holds_ == 0 && slots_.empty()) entry_ = false;
 }
 

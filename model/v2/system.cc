@@ -179,6 +179,12 @@ QueryResult System::prog_query(const QueryAttr& a) {
                                offered ? link_af.data() : nullptr};
   // Sentinels show which fields the kernel wrote.
   bpf_mprog_query_uattr uattr = {0xdeadbeef, 0xdeadbeef, 0xdeadbeef};
+  // bpf_prog_query(): only BPF_F_QUERY_EFFECTIVE (1 << 0) may be asked for.
+  constexpr u32 BPF_F_QUERY_EFFECTIVE = 1U << 0;
+  if (a.query_flags & ~BPF_F_QUERY_EFFECTIVE) {
+    result.ret = -EINVAL;
+    return result;
+  }
   result.ret = tcx_prog_query(&dev_, &attr, &uattr);
   if (result.ret == 0 || result.ret == -ENOSPC) {
     result.written = true;
