@@ -13,6 +13,11 @@
 #include "properties/generators.h"
 #include "properties/invariants.h"
 
+namespace mprogsim {
+// Test names and logs show the mutant's name, never its bytes.
+void PrintTo(const MutantInfo& info, std::ostream* out) { *out << info.name; }
+}  // namespace mprogsim
+
 namespace mprogsim::properties {
 namespace {
 

@@ -85,7 +85,8 @@ Run add_replay(CLI::App& app) {
       }
       code = std::max(code, file_code);
     }
-    std::cout << passed << " passed, " << failed << " failed\n";
+    // A bad file gets its one-line error and no summary: nothing half written.
+    if (code != 2) std::cout << passed << " passed, " << failed << " failed\n";
     return code;
   };
 }
