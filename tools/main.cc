@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(name, help);
     runs[sub] = adder(*sub);
   };
+  add("check", "Run a seeded campaign: model against spec, invariants after every step",
+      mprogsim::tools::add_check);
   add("replay", "Run scenario files and check their expectations", mprogsim::tools::add_replay);
   add("mutants", "List the deliberately broken model variants", mprogsim::tools::add_mutants);
   try {
