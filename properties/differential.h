@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/mprog_api.h"
@@ -36,6 +37,16 @@ enum class ActionKind : u8 {
   kMiniqInc,
   kMiniqDec,
   kAttachMany,  // load and attach `count` fresh programs: reaches the 63 limit
+};
+
+// How often each kind is drawn, shared by the RapidCheck generator and `mprogsim
+// check` so both explore the same mix.
+inline constexpr std::pair<u32, ActionKind> kActionWeights[] = {
+    {10, ActionKind::kLoad},      {24, ActionKind::kAttach},    {12, ActionKind::kDetach},
+    {8, ActionKind::kLinkAttach}, {5, ActionKind::kLinkUpdate}, {3, ActionKind::kLinkDetach},
+    {2, ActionKind::kProgClose},  {2, ActionKind::kLinkClose},  {4, ActionKind::kQuery},
+    {2, ActionKind::kRun},        {2, ActionKind::kMiniqInc},   {2, ActionKind::kMiniqDec},
+    {2, ActionKind::kAttachMany},
 };
 
 struct Action {

@@ -11,13 +11,16 @@
 
 namespace mprogsim::properties {
 
+// Draws a point in the summed weights and maps it to its kind; shrinks toward kLoad.
 inline rc::Gen<ActionKind> gen_action_kind() {
-  return rc::gen::weightedElement<ActionKind>({
-      {10, ActionKind::kLoad},      {24, ActionKind::kAttach},    {12, ActionKind::kDetach},
-      {8, ActionKind::kLinkAttach}, {5, ActionKind::kLinkUpdate}, {3, ActionKind::kLinkDetach},
-      {2, ActionKind::kProgClose},  {2, ActionKind::kLinkClose},  {4, ActionKind::kQuery},
-      {2, ActionKind::kRun},        {2, ActionKind::kMiniqInc},   {2, ActionKind::kMiniqDec},
-      {2, ActionKind::kAttachMany},
+  u32 total = 0;
+  for (const auto& [weight, kind] : kActionWeights) total += weight;
+  return rc::gen::map(rc::gen::inRange<u32>(0, total), [](u32 pick) {
+    for (const auto& [weight, kind] : kActionWeights) {
+      if (pick < weight) return kind;
+      pick -= weight;
+    }
+    return ActionKind::kLoad;
   });
 }
 

@@ -31,18 +31,11 @@ struct CheckOptions {
 // Raw draws only (no std distributions): the same seed gives the same actions on
 // every platform.
 properties::Action draw_action(std::mt19937_64& rng) {
-  constexpr std::array<std::pair<u32, properties::ActionKind>, 13> kWeights = {{
-      {10, properties::ActionKind::kLoad},      {24, properties::ActionKind::kAttach},
-      {12, properties::ActionKind::kDetach},    {8, properties::ActionKind::kLinkAttach},
-      {5, properties::ActionKind::kLinkUpdate}, {3, properties::ActionKind::kLinkDetach},
-      {2, properties::ActionKind::kProgClose},  {2, properties::ActionKind::kLinkClose},
-      {4, properties::ActionKind::kQuery},      {2, properties::ActionKind::kRun},
-      {2, properties::ActionKind::kMiniqInc},   {2, properties::ActionKind::kMiniqDec},
-      {2, properties::ActionKind::kAttachMany},
-  }};
   properties::Action a;
-  u32 pick = static_cast<u32>(rng() % 78);
-  for (const auto& [weight, kind] : kWeights) {
+  u32 total = 0;
+  for (const auto& [weight, kind] : properties::kActionWeights) total += weight;
+  u32 pick = static_cast<u32>(rng() % total);
+  for (const auto& [weight, kind] : properties::kActionWeights) {
     if (pick < weight) {
       a.kind = kind;
       break;
