@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "model/mutants.h"
+
 namespace mprogsim {
 namespace {
 
@@ -134,6 +136,7 @@ void BpfObjects::link_adopt(bpf_link* link, void (*destroy)(bpf_link*)) {
   links_.push_back(link);
   link_destroy_.push_back(destroy);
   link->model_id = link_next_id_;  // becomes its id in link_prime()
+  refs_taken_++;  // the reference bpf_link_init() gives the new link
 }
 
 int BpfObjects::link_prime(bpf_link* link, LinkPrimer* primer) {
@@ -210,6 +213,10 @@ void BpfObjects::prog_put(bpf_prog* prog) {
   // __bpf_prog_put: forget the id now, free the memory after a grace period.
   prog_idr_.erase(prog->aux->id);
   prog->aux->id = 0;
+  if (mutant_active(Mutant::kProgPutFreesNow)) {
+    kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
+    return;
+  }
   kernel_hooks()->call_rcu([prog] {
     kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
   });
@@ -258,6 +265,14 @@ int BpfObjects::link_id_of_fd(u32 fd) const {
   int err = 0;
   const bpf_link* link = link_from_fd(fd, &err);
   return link ? static_cast<int>(link->model_id) : err;
+}
+
+u32 BpfObjects::fd_refs(const void* object) const {
+  u32 n = 0;
+  for (const FdSlot& slot : fds_) {
+    n += (slot.kind == FdKind::kProg || slot.kind == FdKind::kLink) && slot.object == object;
+  }
+  return n;
 }
 
 u32 BpfObjects::live_progs() const {

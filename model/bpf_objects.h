@@ -117,6 +117,14 @@ class BpfObjects {
   // Every reference taken and dropped since creation, for balance assertions.
   u64 refs_taken() const { return refs_taken_; }
   u64 refs_dropped() const { return refs_dropped_; }
+  // Introspection for the simulator's quiescence checks.
+  u32 prog_count() const { return static_cast<u32>(progs_.size()); }
+  const bpf_prog* prog_at(u32 index) const { return progs_[index].get(); }
+  u32 link_count() const { return static_cast<u32>(links_.size()); }
+  const bpf_link* link_at(u32 index) const { return links_[index]; }
+  // How many open fds refer to `object`.
+  u32 fd_refs(const void* object) const;
+
   // Programs and links not yet freed.
   u32 live_progs() const;
   u32 live_links() const;

@@ -6,7 +6,7 @@
 namespace mprogsim {
 namespace {
 
-constexpr std::array<MutantInfo, 10> kMutants = {{
+constexpr std::array<MutantInfo, 17> kMutants = {{
     {Mutant::kAddSkipsExists, "add-skips-exists",
      "bpf_mprog_add does not reject a program that is already attached (-EEXIST)"},
     {Mutant::kAddLimitOffByOne, "add-limit-off-by-one",
@@ -27,6 +27,27 @@ constexpr std::array<MutantInfo, 10> kMutants = {{
      "bpf_mprog_head_tail attaches a second BPF_F_FIRST program in front of the first"},
     {Mutant::kReplaceSkipsAccess, "replace-skips-eacces",
      "bpf_mprog_replace sets BPF_F_FIRST/LAST on a program that is not first/last"},
+    {Mutant::kCommitNoSync, "commit-no-sync",
+     "bpf_mprog_commit does not call synchronize_rcu(), so the next update rewrites a peer "
+     "readers still walk",
+     true},
+    {Mutant::kProgPutFreesNow, "prog-put-frees-now",
+     "bpf_prog_put frees the program at once instead of through call_rcu", true},
+    {Mutant::kPublishBeforeWritten, "publish-before-written",
+     "tcx publishes the peer entry before bpf_mprog_attach has written it (and re-publishes "
+     "the old entry if nothing was swapped)",
+     true},
+    {Mutant::kDelPutsEarly, "del-puts-early",
+     "bpf_mprog_del puts the detached program right away instead of after the swap and the "
+     "grace period",
+     true},
+    {Mutant::kReaderReloadsEntry, "reader-reloads-entry",
+     "tcx_run re-loads the published entry after each program and walks on in the new one",
+     true},
+    {Mutant::kFreeBundleNow, "free-bundle-now",
+     "bpf_mprog_free frees the bundle at once instead of with kfree_rcu", true},
+    {Mutant::kReaderUnlocksEarly, "reader-unlocks-early",
+     "tcx_run leaves the RCU read-side section right after loading the entry", true},
 }};
 
 thread_local Mutant g_current = Mutant::kNone;

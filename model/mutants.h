@@ -22,12 +22,21 @@ enum class Mutant {
   kAttachNoEstale,       // bpf_mprog_attach: expected_revision ignored
   kHeadTailFirstTwice,   // bpf_mprog_head_tail: FIRST over a FIRST slot is allowed
   kReplaceSkipsAccess,   // bpf_mprog_replace: no -EACCES when FIRST/LAST would move
+  // Concurrency mutants: visible only with datapath readers running (sim/).
+  kCommitNoSync,          // bpf_mprog_commit: no synchronize_rcu()
+  kProgPutFreesNow,       // bpf_prog_put: frees at once instead of after a grace period
+  kPublishBeforeWritten,  // tcx attach: publishes the peer before mprog writes it
+  kDelPutsEarly,          // bpf_mprog_del: puts the detached program before the swap
+  kReaderReloadsEntry,    // tcx_run: re-loads the entry pointer inside one pass
+  kFreeBundleNow,         // bpf_mprog_free: kfree instead of kfree_rcu
+  kReaderUnlocksEarly,    // tcx_run: leaves the read-side section before walking
 };
 
 struct MutantInfo {
   Mutant mutant;
   std::string_view name;
   std::string_view description;
+  bool concurrent = false;  // needs the simulator's readers to show
 };
 
 // Every mutant except kNone, in declaration order.

@@ -10,7 +10,8 @@ namespace mprogsim::tools {
 Run add_mutants(CLI::App&) {
   return [] {
     for (const auto& info : all_mutants()) {
-      std::cout << info.name << "\t" << info.description << "\n";
+      std::cout << info.name << "\t" << (info.concurrent ? "concurrent" : "sequential") << "\t"
+                << info.description << "\n";
     }
     return 0;
   };

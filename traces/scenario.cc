@@ -247,7 +247,8 @@ Step parse_step(const json& v, const std::string& where, Semantics semantics) {
   return step;
 }
 
-Scenario parse_one(const json& v, const std::string& where) {
+Scenario parse_one(const json& v, const std::string& where,
+                   const std::set<std::string>& extra = {}) {
   if (!v.is_object()) fail(where, "a scenario must be an object");
   Scenario s;
   if (!v.contains("semantics")) fail(where, "missing field 'semantics'");
@@ -263,7 +264,7 @@ Scenario parse_one(const json& v, const std::string& where) {
     const std::string at = where + "." + key;
     if (key == "name") {
       s.name = get_string(value, at);
-    } else if (key == "semantics") {
+    } else if (key == "semantics" || extra.count(key)) {
       continue;
     } else if (key == "initial_revision") {
       if (!value.is_null()) s.initial_revision = get_u64(value, at);
@@ -326,7 +327,14 @@ std::vector<Scenario> parse_scenarios(const std::string& text) {
   return out;
 }
 
-std::string write_scenario(const Scenario& s) {
+Scenario parse_scenario_json(const nlohmann::ordered_json& v, const std::string& where,
+                             const std::set<std::string>& extra_fields) {
+  return parse_one(v, where, extra_fields);
+}
+
+std::string write_scenario(const Scenario& s) { return scenario_to_json(s).dump(1) + "\n"; }
+
+nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   json j;
   j["name"] = s.name;
   j["semantics"] = s.semantics == Semantics::kV2 ? "v2" : "upstream";
@@ -362,7 +370,7 @@ std::string write_scenario(const Scenario& s) {
     if (step.expect_refs) o["expect_refs"] = *step.expect_refs;
     j["steps"].push_back(o);
   }
-  return j.dump(1) + "\n";
+  return j;
 }
 
 }  // namespace mprogsim

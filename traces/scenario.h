@@ -6,10 +6,13 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "model/mprog_api.h"
 
@@ -82,5 +85,11 @@ const char* step_op_name(StepOp op);
 std::vector<Scenario> parse_scenarios(const std::string& text);
 // The JSON text of one scenario, in the file format (stable key order).
 std::string write_scenario(const Scenario& scenario);
+
+// For formats that extend scenarios (traces/trace.h): parse a scenario object whose
+// `extra_fields` belong to the caller, and render one as a JSON object.
+Scenario parse_scenario_json(const nlohmann::ordered_json& value, const std::string& where,
+                             const std::set<std::string>& extra_fields);
+nlohmann::ordered_json scenario_to_json(const Scenario& scenario);
 
 }  // namespace mprogsim

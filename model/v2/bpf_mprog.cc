@@ -38,6 +38,10 @@ void bpf_mprog_free(bpf_mprog_entry *entry)
 {
 	// kfree_rcu(entry->parent, rcu)
 	bpf_mprog_bundle *bundle = entry->parent;
+	if (mutant_active(Mutant::kFreeBundleNow)) {
+		kernel_hooks()->kfree(bundle, [bundle] { std::free(bundle); });
+		return;
+	}
 	kernel_hooks()->call_rcu([bundle] {
 		kernel_hooks()->kfree(bundle, [bundle] { std::free(bundle); });
 	});
@@ -408,8 +412,12 @@ int bpf_mprog_del(bpf_mprog_entry *entry,
 			if (cp_src->link != dtuple->link)
 				return -EBUSY;
 			if (!cp_src->link &&
-			    !mutant_active(Mutant::kDelForgetsRef))
-				bpf_mprog_mark_ref(entry, dtuple->prog);
+			    !mutant_active(Mutant::kDelForgetsRef)) {
+				if (mutant_active(Mutant::kDelPutsEarly))
+					bpf_prog_put(dtuple->prog);
+				else
+					bpf_mprog_mark_ref(entry, dtuple->prog);
+			}
 			ret = BPF_MPROG_SWAP;
 		}
 	}

@@ -165,7 +165,8 @@ inline void bpf_mprog_commit(bpf_mprog_entry *entry)
 		 !mutant_active(Mutant::kCommitKeepsZero));
 	// Readers may still walk the entry that was just replaced; the next update
 	// clears and rewrites it, and the detached program is put below.
-	synchronize_rcu();
+	if (!mutant_active(Mutant::kCommitNoSync))
+		synchronize_rcu();
 	if (entry->parent->ref) {
 		bpf_prog_put(entry->parent->ref);
 		entry->parent->ref = nullptr;

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "model/v2/system.h"
 
+#include <optional>
+
 namespace mprogsim::v2 {
 
 class System::CallScope {
  public:
-  explicit CallScope(System* system)
-      : system_(system),
-        scope_(&system->hooks_, &system->objects_),
-        saved_revision_(bpf_mprog_initial_revision()) {
+  explicit CallScope(System* system) : system_(system->driven_ ? nullptr : system) {
+    if (!system_) return;  // driven: the driver owns the thread's state
+    scope_.emplace(&system->hooks_, &system->objects_);
+    saved_revision_ = bpf_mprog_initial_revision();
     bpf_mprog_set_initial_revision(system->initial_revision_);
   }
   ~CallScope() {
+    if (!system_) return;
     system_->hooks_.drain();
     bpf_mprog_set_initial_revision(saved_revision_);
   }
@@ -20,15 +23,18 @@ class System::CallScope {
 
  private:
   System* system_;
-  KernelScope scope_;
-  int saved_revision_;
+  std::optional<KernelScope> scope_;
+  int saved_revision_ = 1;
 };
 
 System::System() = default;
+System::System(Driven) : driven_(true) {}
 
 System::~System() {
   // model: the device goes away with the process; free what is still published
   // so that nothing leaks (dev_tcx_uninstall is not part of the modelled API).
+  // Always sequential, also for a driven system: the driver is done with it.
+  driven_ = false;
   CallScope scope(this);
   if (dev_.tcx_ingress) {
     bpf_mprog_entry* entry = dev_.tcx_ingress;

@@ -2,9 +2,14 @@
 // The v2 model behind the MprogApi contract: one process's fd table and objects, one
 // device with one tcx hook, and the bpf() syscall entry points of that series
 // (kernel/bpf/syscall.c: bpf_prog_attach, bpf_prog_detach, link_create, link_update,
-// link_detach, bpf_prog_query) with their reference handling. Sequential: each call
-// runs to completion under SequentialHooks, and the deferred frees it queued run
-// before it returns.
+// link_detach, bpf_prog_query) with their reference handling.
+//
+// Two ways to drive it. Sequential (the default): each call runs to completion under
+// the system's own SequentialHooks, and the deferred frees it queued run before it
+// returns. Driven (the simulator): the driver installs its own KernelHooks, this
+// system's objects(), the mutant and the initial revision on the thread for a whole
+// run (KernelScope); calls then leave the thread's state alone, because several
+// simulated threads interleave inside calls on one OS thread.
 #pragma once
 
 #include "model/bpf_objects.h"
@@ -16,7 +21,9 @@ namespace mprogsim::v2 {
 
 class System final : public MprogApi {
  public:
+  struct Driven {};
   System();
+  explicit System(Driven);
   ~System() override;
 
   int prog_load(ProgType type) override;
@@ -41,6 +48,10 @@ class System final : public MprogApi {
   // Internals the invariant checks read (never written from outside).
   const net_device& device() const { return dev_; }
   const BpfObjects& objects() const { return objects_; }
+  BpfObjects& objects() { return objects_; }
+  net_device& device() { return dev_; }
+  bool driven() const { return driven_; }
+  int initial_revision() const { return initial_revision_; }
 
  private:
   // Installs this system's hooks, objects and initial revision for one call and
@@ -51,6 +62,7 @@ class System final : public MprogApi {
   BpfObjects objects_;
   net_device dev_{};
   int initial_revision_ = 1;
+  bool driven_ = false;
 };
 
 }  // namespace mprogsim::v2

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+// One simulated execution of a workload: the control path and the readers run as
+// stackful fibers (Boost.Context) on one OS thread, so the model's code stays plain
+// C++. The execution is the model's KernelHooks: every access, RCU call and free
+// the model makes stops its fiber at a scheduling point, and the strategy picks who
+// goes next. RCU is simulated (sim/rcu.h), memory is shadowed (sim/shadow_memory.h),
+// and the properties are checked as the execution goes:
+//
+//   use-after-free  any access to, or free of, memory already freed
+//   snapshot        each reader pass saw exactly the list of one committed state
+//                   that was current at some moment of that pass
+//   spec            each control step's result equals the spec's
+//   revision        a committed change moves the revision by exactly one, a failed
+//                   step leaves it alone, and it is never 0
+//   kernel-warn     a WARN_ON_ONCE fired
+//   refs / leak     at quiescence (all threads done, all callbacks run) every
+//                   program's and link's count equals its owners, nothing without
+//                   an owner is alive, and references taken equal references dropped
+//   deadlock        no thread can run, yet some have not finished
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/strategy.h"
+#include "sim/workload.h"
+
+namespace mprogsim::sim {
+
+struct Violation {
+  std::string property;  // one of the names above
+  std::uint64_t step = 0;  // the schedule index at which it was detected
+  ThreadId thread = kNoThread;
+  std::string message;  // one line
+  std::vector<std::pair<std::string, std::string>> evidence;  // ordered details
+};
+
+// One line of an execution's story (--explain).
+struct Event {
+  std::uint64_t step = 0;
+  ThreadId thread = kNoThread;
+  std::string text;
+};
+
+struct ExecutionResult {
+  enum class Status { kPassed, kViolation, kAbandoned, kBadSchedule, kBadWorkload };
+  Status status = Status::kPassed;
+  std::optional<Violation> violation;
+  std::vector<ThreadId> schedule;  // every step's thread, including RCU callback runs
+  std::uint64_t preemptions = 0;
+  std::string error;          // kBadSchedule / kBadWorkload
+  std::vector<Event> events;  // when ExecutionOptions::record_events
+  std::uint64_t state_hash_steps = 0;
+};
+
+struct ExecutionOptions {
+  bool record_events = false;
+  std::uint64_t max_steps = 5'000'000;
+};
+
+class DistinctStates;
+
+// Runs one execution. The strategy's begin_execution must already have been called.
+// `states` (optional) accumulates the distinct states seen.
+ExecutionResult run_execution(const Workload& workload, const Reference& reference,
+                              Strategy& strategy, const ExecutionOptions& options,
+                              DistinctStates* states = nullptr);
+
+}  // namespace mprogsim::sim

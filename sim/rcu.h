@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+// Simulated RCU. A reader is inside a read-side section while its nesting depth is
+// above zero; each outermost rcu_read_lock opens a new numbered section. A grace
+// period that starts at some step waits for exactly the sections open at that step
+// (a snapshot); sections opened later do not delay it. That is the shortest grace
+// period the RCU contract allows, so it is the most adversarial one: anything a
+// real kernel could free early, the simulator frees early too. call_rcu callbacks
+// become ready when their grace period is over and then run at a step the
+// scheduler chooses, oldest first (readiness is first-in first-out by construction:
+// a later snapshot contains every section still open from an earlier one).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "sim/transition.h"
+
+namespace mprogsim::sim {
+
+class SimRcu {
+ public:
+  using Snapshot = std::vector<std::pair<ThreadId, std::uint64_t>>;  // (reader, section)
+
+  void reset(std::size_t threads);
+
+  void read_lock(ThreadId t);
+  // Returns false when the thread was not inside a section (unbalanced unlock).
+  bool read_unlock(ThreadId t);
+  bool in_section(ThreadId t) const { return nesting_[t] > 0; }
+  std::uint64_t section(ThreadId t) const { return section_[t]; }
+
+  // The sections a grace period starting now must wait for.
+  Snapshot start_grace_period() const;
+  bool grace_period_over(const Snapshot& snapshot) const;
+
+  struct Callback {
+    std::function<void()> fn;
+    Snapshot snapshot;
+    ThreadId queued_by = kNoThread;
+    std::uint64_t queued_at = 0;
+  };
+  void call_rcu(std::function<void()> fn, ThreadId by, std::uint64_t at);
+  bool callback_ready() const {
+    return !callbacks_.empty() && grace_period_over(callbacks_.front().snapshot);
+  }
+  bool callbacks_pending() const { return !callbacks_.empty(); }
+  // Removes and returns the oldest callback (call only when callback_ready()).
+  Callback take_callback();
+  // Drops callbacks without running them (an execution stopped early).
+  void discard_callbacks() { callbacks_.clear(); }
+
+ private:
+  std::vector<std::uint32_t> nesting_;
+  std::vector<std::uint64_t> section_;
+  std::deque<Callback> callbacks_;
+};
+
+}  // namespace mprogsim::sim

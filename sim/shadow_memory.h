@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+// Shadow memory: every allocation the model announces (programs, links, bundles),
+// whether it has been freed, who freed it and when. Freed memory is quarantined,
+// not released, until the execution ends, so a late access is reported at the
+// exact step instead of being undefined behaviour. Objects are named by kind and
+// creation order ("bpf_mprog_bundle#2"), never by address, so reports are stable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/transition.h"
+
+namespace mprogsim::sim {
+
+struct Allocation {
+  std::uintptr_t start = 0;
+  std::size_t size = 0;
+  std::string what;      // "bpf_prog", "bpf_link", "bpf_mprog_bundle"
+  std::uint32_t seq = 0;  // creation order among all allocations, from 1
+  std::uint32_t kind_seq = 0;  // creation order among allocations of the same kind
+  std::uint32_t model_id = 0;  // programs and links: their id, when known
+  bool freed = false;
+  ThreadId freed_by = kNoThread;  // kRcuThread: by an RCU callback
+  std::uint64_t freed_at = 0;     // the global step of the free
+  ThreadId queued_by = kNoThread;  // for RCU frees: who called call_rcu
+  std::uint64_t queued_at = 0;
+
+  std::string name() const;  // "bpf_mprog_bundle#2", "bpf_prog P3"
+};
+
+class ShadowMemory {
+ public:
+  void reset();
+  Allocation& add(const void* object, std::size_t size, const char* what);
+  // The allocation containing addr, or null if addr is not in tracked memory.
+  Allocation* find(const void* addr);
+  // Describes addr as "bundle#2+0x48" for reports.
+  std::string describe(const void* addr);
+  void quarantine(std::function<void()> destroy) { quarantine_.push_back(std::move(destroy)); }
+  // Releases quarantined memory (call at the end of an execution).
+  void release();
+  // Every allocation, in creation order.
+  const std::vector<Allocation>& all() const { return allocations_; }
+
+ private:
+  std::vector<Allocation> allocations_;  // in creation order
+  std::map<std::uintptr_t, std::size_t> by_start_;  // start -> index; lookups only
+  std::map<std::string, std::uint32_t> kind_counts_;
+  std::vector<std::function<void()>> quarantine_;
+  std::size_t last_ = static_cast<std::size_t>(-1);  // one-entry lookup cache
+};
+
+}  // namespace mprogsim::sim

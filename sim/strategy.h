@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+// How the next thread is picked at each scheduling point. A strategy sees the
+// enabled threads, the one that ran last, and what each would do next; it must be
+// a pure function of its seed and what it has seen, so that every execution can be
+// reproduced (and is recorded as a schedule anyway).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/transition.h"
+
+namespace mprogsim::sim {
+
+struct SchedulerView {
+  std::span<const ThreadId> enabled;  // ascending; kRcuThread last when a callback is ready
+  ThreadId current = kNoThread;       // the thread that ran the previous step
+  std::span<const Transition> pending;  // indexed by thread id (readers and control)
+  std::uint64_t step = 0;               // index of the step being chosen
+
+  const Transition& pending_of(ThreadId t) const;
+  bool is_enabled(ThreadId t) const;
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Prepares execution number `index` (0-based); false when nothing is left (DFS).
+  virtual bool begin_execution(std::uint64_t index) = 0;
+  // The thread to run; kNoThread abandons the execution (a DFS branch that only
+  // repeats explored behaviour).
+  virtual ThreadId choose(const SchedulerView& view) = 0;
+  virtual void end_execution(std::uint64_t steps) { (void)steps; }
+  // DFS: the whole bounded tree has been explored.
+  virtual bool exhausted() const { return false; }
+  virtual std::string describe() const = 0;
+};
+
+struct StrategyOptions {
+  std::string kind = "random";  // random | pct | dfs
+  std::uint64_t seed = 1;
+  std::uint32_t pct_depth = 3;
+  std::uint32_t preemption_bound = 2;
+  bool sleep_sets = true;
+};
+
+// Throws std::invalid_argument for an unknown kind.
+std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options);
+
+// Follows a recorded schedule, then runs on without preemption (the current thread
+// while it can run, else the lowest-numbered enabled one). A schedule entry that
+// names a thread that cannot run is reported by the execution as a bad schedule.
+class ReplayStrategy final : public Strategy {
+ public:
+  explicit ReplayStrategy(std::vector<ThreadId> schedule) : schedule_(std::move(schedule)) {}
+  bool begin_execution(std::uint64_t) override { return true; }
+  ThreadId choose(const SchedulerView& view) override;
+  std::string describe() const override { return "replay"; }
+
+ private:
+  std::vector<ThreadId> schedule_;
+};
+
+// The non-preemptive choice: keep running the current thread while it can.
+ThreadId non_preemptive_choice(const SchedulerView& view);
+
+}  // namespace mprogsim::sim

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+// What the simulator needs from one model variant: the syscall-level API driven by
+// the control path, the object table, and a few direct looks at the attach point's
+// state (taken between steps, outside any scheduling point, so they never perturb
+// the run). v2 now; the upstream variant plugs in the same way.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/bpf_objects.h"
+#include "model/mprog_api.h"
+#include "traces/scenario.h"
+
+namespace mprogsim::sim {
+
+class SimTarget {
+ public:
+  virtual ~SimTarget() = default;
+  virtual MprogApi& api() = 0;
+  virtual BpfObjects& objects() = 0;
+  // The device whose published pointer readers load, and its size.
+  virtual const void* device() const = 0;
+  virtual std::size_t device_size() const = 0;
+  virtual int initial_revision() const = 0;
+  // The published entry's revision; nullopt when nothing is published.
+  virtual std::optional<u64> revision() const = 0;
+  // The bundle behind the published entry, or null.
+  virtual const void* published_bundle() const = 0;
+  // Programs in the published list that hold a reference of their own (attached
+  // without a link), with multiplicity.
+  virtual std::vector<const bpf_prog*> attached_without_link() const = 0;
+  // "a.fp_items[3]" for an offset inside a bundle; empty if unknown.
+  virtual std::string bundle_field(std::size_t offset) const = 0;
+  // "published=a [P1 P2] | a=[P1 P2] b=[P1]": both entries, for --explain.
+  virtual std::string entries() const = 0;
+};
+
+// A fresh driven system of `semantics`; throws ScenarioError if not supported.
+std::unique_ptr<SimTarget> make_target(Semantics semantics);
+
+}  // namespace mprogsim::sim

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+// SimTarget for the v2 model (model/v2/).
+#include <cstddef>
+#include <sstream>
+
+#include "model/v2/system.h"
+#include "sim/target.h"
+
+namespace mprogsim::sim {
+namespace {
+
+class V2Target final : public SimTarget {
+ public:
+  V2Target() : system_(v2::System::Driven{}) {}
+  MprogApi& api() override { return system_; }
+  BpfObjects& objects() override { return system_.objects(); }
+  const void* device() const override { return &system_.device(); }
+  std::size_t device_size() const override { return sizeof(v2::net_device); }
+  int initial_revision() const override { return system_.initial_revision(); }
+
+  std::optional<u64> revision() const override {
+    const v2::bpf_mprog_entry* entry = system_.device().tcx_ingress;
+    if (!entry) return std::nullopt;
+    return static_cast<u32>(entry->parent->revision.counter);
+  }
+
+  const void* published_bundle() const override {
+    const v2::bpf_mprog_entry* entry = system_.device().tcx_ingress;
+    return entry ? entry->parent : nullptr;
+  }
+
+  std::vector<const bpf_prog*> attached_without_link() const override {
+    std::vector<const bpf_prog*> out;
+    const v2::bpf_mprog_entry* entry = system_.device().tcx_ingress;
+    if (!entry) return out;
+    for (int i = 0; i < v2::BPF_MPROG_MAX && entry->fp_items[i].prog; i++) {
+      if (!entry->cp_items[i].link) out.push_back(entry->fp_items[i].prog);
+    }
+    return out;
+  }
+
+  std::string bundle_field(std::size_t offset) const override {
+    constexpr std::size_t kEntry = sizeof(v2::bpf_mprog_entry);
+    constexpr std::size_t kFp = offsetof(v2::bpf_mprog_entry, fp_items);
+    constexpr std::size_t kCp = offsetof(v2::bpf_mprog_entry, cp_items);
+    const std::size_t a = offsetof(v2::bpf_mprog_bundle, a);
+    const std::size_t b = offsetof(v2::bpf_mprog_bundle, b);
+    for (const auto& [base, name] : {std::pair{a, "a"}, std::pair{b, "b"}}) {
+      if (offset < base || offset >= base + kEntry) continue;
+      const std::size_t in = offset - base;
+      if (in >= kFp && in < kFp + sizeof(v2::bpf_mprog_entry::fp_items)) {
+        return std::string(name) + ".fp_items[" +
+               std::to_string((in - kFp) / sizeof(v2::bpf_mprog_fp)) + "]";
+      }
+      if (in >= kCp && in < kCp + sizeof(v2::bpf_mprog_entry::cp_items)) {
+        return std::string(name) + ".cp_items[" +
+               std::to_string((in - kCp) / sizeof(v2::bpf_mprog_cp)) + "]";
+      }
+      return name;
+    }
+    return "";
+  }
+
+  std::string entries() const override {
+    const v2::bpf_mprog_entry* entry = system_.device().tcx_ingress;
+    if (!entry) return "published=none";
+    auto list = [](const v2::bpf_mprog_entry& e) {
+      std::ostringstream out;
+      out << "[";
+      for (int i = 0; i < v2::BPF_MPROG_MAX && e.fp_items[i].prog; i++) {
+        out << (i ? " " : "") << "P" << e.fp_items[i].prog->model_id;
+      }
+      out << "]";
+      return out.str();
+    };
+    const v2::bpf_mprog_bundle* bundle = entry->parent;
+    std::ostringstream out;
+    out << "published=" << (entry == &bundle->a ? "a" : "b") << " a=" << list(bundle->a)
+        << " b=" << list(bundle->b) << " revision=" << static_cast<u32>(bundle->revision.counter);
+    return out.str();
+  }
+
+ private:
+  v2::System system_;
+};
+
+}  // namespace
+
+std::unique_ptr<SimTarget> make_target(Semantics semantics) {
+  if (semantics == Semantics::kV2) return std::make_unique<V2Target>();
+  throw ScenarioError("the simulator does not support semantics 'upstream' yet (only 'v2')");
+}
+
+}  // namespace mprogsim::sim

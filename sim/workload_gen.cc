@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sim/workload_gen.h"
+
+#include <array>
+#include <utility>
+
+namespace mprogsim::sim {
+namespace {
+using properties::Action;
+using properties::ActionKind;
+
+// Weights for the simulator: mostly operations that swap or rewrite the list.
+constexpr std::array<std::pair<u32, ActionKind>, 11> kSimWeights = {{
+    {30, ActionKind::kAttach},
+    {16, ActionKind::kDetach},
+    {12, ActionKind::kLinkAttach},
+    {8, ActionKind::kLinkUpdate},
+    {5, ActionKind::kLinkDetach},
+    {8, ActionKind::kProgClose},
+    {5, ActionKind::kLinkClose},
+    {4, ActionKind::kQuery},
+    {4, ActionKind::kMiniqInc},
+    {4, ActionKind::kMiniqDec},
+    {4, ActionKind::kLoad},
+}};
+
+}  // namespace
+
+Action draw_sim_action(Rng& rng) {
+  Action a;
+  u32 total = 0;
+  for (const auto& [weight, kind] : kSimWeights) total += weight;
+  u32 pick = static_cast<u32>(rng.below(total));
+  for (const auto& [weight, kind] : kSimWeights) {
+    if (pick < weight) {
+      a.kind = kind;
+      break;
+    }
+    pick -= weight;
+  }
+  const u64 r = rng.next();
+  a.prog = static_cast<u32>(r % 1024);
+  a.other = static_cast<u32>((r >> 10) % 1024);
+  a.relative_pick = static_cast<u32>((r >> 20) % 1024);
+  a.by_id = (r >> 30) & 1;
+  a.revision = (r >> 31) % 8 == 0 ? 1 : 0;  // sometimes the current revision
+  a.count = static_cast<u32>((r >> 34) % 4);
+  // The shape of an attach or detach, so that most operations succeed: plain;
+  // BEFORE/AFTER a program or link; FIRST/LAST; REPLACE a program; anything.
+  constexpr u32 kReplace = 1U << 0, kBefore = 1U << 1, kAfter = 1U << 2, kFirst = 1U << 3,
+                kLast = 1U << 4, kLink = 1U << 6;
+  const u32 shape = static_cast<u32>((r >> 36) % 20);
+  if (shape < 10) {
+    a.flags = 0;
+    a.relative = 0;
+  } else if (shape < 15) {
+    const bool link = (r >> 41) % 3 == 0;
+    a.flags = ((r >> 42) & 1 ? kBefore : kAfter) | (link ? kLink : 0);
+    a.relative = (r >> 43) % 4 == 0 ? 0 : link ? 2 : 1;
+  } else if (shape < 17) {
+    a.flags = (r >> 44) & 1 ? kFirst : kLast;
+    a.relative = 0;
+  } else if (shape < 19) {
+    a.flags = kReplace;
+    a.relative = 1;
+  } else {
+    a.flags = static_cast<u32>((r >> 45) % 128);
+    a.relative = static_cast<u32>((r >> 52) % 4);
+  }
+  return a;
+}
+
+Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& shape,
+                       u64 initial_revision) {
+  std::vector<Action> all;
+  for (u32 i = 0; i < shape.progs; i++) all.push_back(Action{ActionKind::kLoad, i});
+  all.insert(all.end(), actions.begin(), actions.end());
+  properties::DifferentialOptions options;
+  options.initial_revision = initial_revision;
+  options.check_spec = false;
+  options.check_invariants = false;
+  const auto resolved = properties::run_differential(all, options);
+  Workload w;
+  w.scenario = resolved.counterexample;
+  w.scenario.name = "simulator workload";
+  w.readers = shape.readers;
+  w.passes = shape.passes;
+  w.mutant = shape.mutant;
+  return w;
+}
+
+Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
+  std::vector<Action> actions;
+  for (u32 i = 0; i < shape.ops; i++) actions.push_back(draw_sim_action(rng));
+  u64 initial_revision = 1;
+  if (shape.vary_initial_revision && rng.below(8) == 0) {
+    constexpr std::array<u64, 3> kNearWrap = {0xfffffffe, 0xffffffff, 0x7fffffff};
+    initial_revision = kNearWrap[rng.below(kNearWrap.size())];
+  }
+  return make_workload(actions, shape, initial_revision);
+}
+
+}  // namespace mprogsim::sim

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+// Random workloads for campaigns: a few programs loaded up front, then a mix of
+// control operations drawn with weights that favour what changes the published
+// list (attach, detach, links, replace, closes) over what only reads it. The
+// operations are abstract actions resolved against the spec's state
+// (properties/differential.h), so every name they use is bound; the resolved steps
+// carry the spec's answers as expectations.
+#pragma once
+
+#include <vector>
+
+#include "properties/differential.h"
+#include "sim/rng.h"
+#include "sim/workload.h"
+
+namespace mprogsim::sim {
+
+struct WorkloadShape {
+  u32 progs = 3;    // programs loaded before the mixed operations
+  u32 ops = 8;      // mixed operations (some may resolve to nothing)
+  u32 readers = 2;
+  u32 passes = 3;
+  Mutant mutant = Mutant::kNone;
+  bool vary_initial_revision = true;  // sometimes start near the 32-bit wrap
+};
+
+properties::Action draw_sim_action(Rng& rng);
+
+// The workload for `actions` after `shape.progs` loads.
+Workload make_workload(const std::vector<properties::Action>& actions, const WorkloadShape& shape,
+                       u64 initial_revision);
+
+Workload draw_workload(Rng& rng, const WorkloadShape& shape);
+
+}  // namespace mprogsim::sim
