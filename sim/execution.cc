@@ -590,7 +590,7 @@ void Execution::check_snapshot(ThreadId id, std::uint32_t pass, const std::vecto
   }
   std::string lists;
   for (std::size_t j : allowed) {
-    lists += (lists.empty() ? "" : ", ") + std::string("after step ") + std::to_string(j) + ": " +
+    lists += (lists.empty() ? "" : ", ") + std::string("after control step ") + std::to_string(j) + ": " +
              list_text(reference_.committed[j]);
   }
   violate("snapshot", id,

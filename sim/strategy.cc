@@ -25,7 +25,13 @@ ThreadId non_preemptive_choice(const SchedulerView& view) {
 }
 
 ThreadId ReplayStrategy::choose(const SchedulerView& view) {
-  if (view.step < schedule_.size()) return schedule_[view.step];
+  if (lenient_) {
+    while (cursor_ < schedule_.size() && !view.is_enabled(schedule_[cursor_])) {
+      cursor_++;
+      skipped_++;
+    }
+  }
+  if (cursor_ < schedule_.size()) return schedule_[cursor_++];
   return non_preemptive_choice(view);
 }
 

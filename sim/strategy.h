@@ -53,15 +53,28 @@ std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options);
 // Follows a recorded schedule, then runs on without preemption (the current thread
 // while it can run, else the lowest-numbered enabled one). A schedule entry that
 // names a thread that cannot run is reported by the execution as a bad schedule.
+//
+// Lenient replay (for running a trace on a different model, e.g. a mutant's trace
+// on the correct model, where the schedule stops fitting) skips entries naming a
+// thread that cannot run instead.
 class ReplayStrategy final : public Strategy {
  public:
-  explicit ReplayStrategy(std::vector<ThreadId> schedule) : schedule_(std::move(schedule)) {}
-  bool begin_execution(std::uint64_t) override { return true; }
+  explicit ReplayStrategy(std::vector<ThreadId> schedule, bool lenient = false)
+      : schedule_(std::move(schedule)), lenient_(lenient) {}
+  bool begin_execution(std::uint64_t) override {
+    cursor_ = 0;
+    skipped_ = 0;
+    return true;
+  }
   ThreadId choose(const SchedulerView& view) override;
   std::string describe() const override { return "replay"; }
+  std::uint64_t skipped() const { return skipped_; }
 
  private:
   std::vector<ThreadId> schedule_;
+  bool lenient_;
+  std::size_t cursor_ = 0;
+  std::uint64_t skipped_ = 0;
 };
 
 // The non-preemptive choice: keep running the current thread while it can.

@@ -3,12 +3,6 @@
 
 namespace mprogsim::sim {
 
-std::string thread_name(ThreadId id) {
-  if (id == kControlThread) return "C";
-  if (id == kRcuThread) return "rcu";
-  return "R" + std::to_string(id);
-}
-
 bool Transition::writes() const {
   switch (kind) {
     case StepKind::kAccess:

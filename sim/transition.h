@@ -22,7 +22,12 @@ inline constexpr ThreadId kRcuThread = 0xfe;
 inline constexpr ThreadId kNoThread = 0xff;
 inline constexpr std::size_t kMaxReaders = 8;
 
-std::string thread_name(ThreadId id);  // "C", "R1", ..., "rcu"
+// "C", "R1", ..., "rcu"
+inline std::string thread_name(ThreadId id) {
+  if (id == kControlThread) return "C";
+  if (id == kRcuThread) return "rcu";
+  return "R" + std::to_string(id);
+}
 
 enum class StepKind : std::uint8_t {
   kStart,      // the thread's first step: from its creation to its first point

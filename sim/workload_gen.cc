@@ -4,6 +4,9 @@
 #include <array>
 #include <utility>
 
+#include "model/v2/mprog_spec.h"
+#include "traces/scenario_runner.h"
+
 namespace mprogsim::sim {
 namespace {
 using properties::Action;
@@ -70,6 +73,28 @@ Action draw_sim_action(Rng& rng) {
   return a;
 }
 
+namespace {
+
+// Replaces every step's expectations with the spec's answers.
+void annotate_with_spec(Scenario* scenario) {
+  v2::MprogSpec spec;
+  ScenarioSession session(spec, scenario->initial_revision);
+  for (Step& step : scenario->steps) {
+    Step bare = step;
+    bare.expect.reset();
+    bare.expect_count.reset();
+    bare.expect_revision.reset();
+    bare.expect_progs.reset();
+    bare.expect_links.reset();
+    bare.expect_flags.reset();
+    bare.expect_ran.reset();
+    bare.expect_refs.reset();
+    step = session.step(bare).observed;
+  }
+}
+
+}  // namespace
+
 Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& shape,
                        u64 initial_revision) {
   std::vector<Action> all;
@@ -97,7 +122,79 @@ Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
     constexpr std::array<u64, 3> kNearWrap = {0xfffffffe, 0xffffffff, 0x7fffffff};
     initial_revision = kNearWrap[rng.below(kNearWrap.size())];
   }
-  return make_workload(actions, shape, initial_revision);
+  Workload w = make_workload(actions, shape, initial_revision);
+  // Detach by position (no program, FIRST or LAST) is the one detach that holds no
+  // reference of the caller's own, so it is the one where the attach reference is
+  // the last: make it common. The spec then re-answers every step.
+  // (A rewrite can unbind a later name: a link whose attach now fails. Then the
+  // workload stays as resolved.)
+  Workload rewritten_workload = w;
+  bool rewritten = false;
+  for (Step& step : rewritten_workload.scenario.steps) {
+    if (step.op != StepOp::kDetach || rng.below(5) >= 2) continue;
+    step.prog.reset();
+    step.flags = {rng.below(2) ? "FIRST" : "LAST"};
+    step.relative = {};
+    step.expected_revision = 0;
+    rewritten = true;
+  }
+  // Two thirds of the workloads end the way a loader process often does: it closes
+  // its program fds (the attachments keep the programs alive), then detaches by
+  // position, or replaces a program by id. Either way the attach reference is the
+  // last one, which is what the reference-dropping paths need.
+  const u64 tail = rng.below(3);
+  if (tail != 0) {
+    std::vector<std::string> open;
+    std::size_t loaded = 0;
+    {
+      v2::MprogSpec spec;
+      ScenarioSession session(spec, rewritten_workload.scenario.initial_revision);
+      try {
+        for (const Step& step : rewritten_workload.scenario.steps) session.step(step);
+        loaded = session.prog_names().size();
+        for (const auto& name : session.prog_names()) {
+          if (!session.prog_closed(name)) open.push_back(name);
+        }
+      } catch (const ScenarioError&) {
+        open.clear();
+      }
+    }
+    for (const auto& name : open) {
+      Step close;
+      close.op = StepOp::kProgClose;
+      close.prog = name;
+      rewritten_workload.scenario.steps.push_back(close);
+    }
+    if (tail == 1 || open.empty()) {
+      for (u64 i = 0, n = 1 + rng.below(2); i < n; i++) {
+        Step detach;
+        detach.op = StepOp::kDetach;
+        detach.flags = {rng.below(2) ? "FIRST" : "LAST"};
+        rewritten_workload.scenario.steps.push_back(detach);
+      }
+    } else {
+      Step load;
+      load.op = StepOp::kLoad;
+      load.prog = "P" + std::to_string(loaded + 1);
+      Step replace;
+      replace.op = StepOp::kAttach;
+      replace.prog = load.prog;
+      replace.flags = {"REPLACE"};
+      replace.relative.kind = Relative::Kind::kProg;
+      replace.relative.name = open[rng.below(open.size())];
+      replace.relative.by_id = true;
+      rewritten_workload.scenario.steps.push_back(load);
+      rewritten_workload.scenario.steps.push_back(replace);
+    }
+    rewritten = true;
+  }
+  if (!rewritten) return w;
+  try {
+    annotate_with_spec(&rewritten_workload.scenario);
+  } catch (const ScenarioError&) {
+    return w;
+  }
+  return rewritten_workload;
 }
 
 }  // namespace mprogsim::sim

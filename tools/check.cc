@@ -1,126 +1,250 @@
 // SPDX-License-Identifier: GPL-2.0
-// `mprogsim check`: a seeded campaign of random operation sequences run on the
-// faithful v2 model and the spec side by side, with the invariants checked after
-// every step (properties/differential.h). Sequential for now: the concurrency
-// simulator (readers, RCU, strategies) extends this command in a later issue.
-// Exit 0: no violation; 1: one found (its scenario written under --out); 2: bad options.
-#include <filesystem>
-#include <iostream>
-#include <map>
-#include <random>
-#include <set>
+// `mprogsim check`: a simulator campaign (sim/campaign.h). The control path runs a
+// random workload while datapath readers walk the published entry, under a chosen
+// scheduling strategy; every execution is checked for use-after-free, torn
+// snapshots, spec conformance, revision rules, reference balance and leaks.
+// `--sequential` runs the older, reader-free campaign of long sequences instead.
+//
+// Exit 0: no violation; 1: one found (written as a trace under --out); 2: bad options.
+// The summary on stdout is a pure function of the options (rates go to stderr), so
+// two runs with the same options print the same bytes and write the same trace.
+#include <unistd.h>
 
-#include "model/mutants.h"
-#include "properties/differential.h"
-#include "properties/invariants.h"
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "sim/campaign.h"
+#include "sim/trace_replay.h"
+#include "tools/check_options.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
 
 namespace mprogsim::tools {
 namespace {
 
-struct CheckOptions {
-  u64 seed = 1;
-  u64 executions = 2000;
-  u32 ops = 40;
+struct CheckCliOptions {
+  std::string variant = "v2";
   std::string mutant = "none";
+  std::string strategy = "random";
+  u64 seed = 1;
+  u32 readers = 2;
+  u32 passes = 3;
+  u32 ops = 8;
+  u32 progs = 3;
+  u64 executions = 100000;
+  double time_budget = 0;
+  u32 pct_depth = 3;
+  u32 preemption_bound = 2;
+  bool no_sleep_sets = false;
+  u32 schedules_per_workload = 8;
   std::string out = "out";
+  std::string workload;  // a scenario or trace file to run instead of drawn workloads
+  bool sequential = false;
   bool strict = false;
+  bool quiet = false;
 };
 
-// Raw draws only (no std distributions): the same seed gives the same actions on
-// every platform.
-properties::Action draw_action(std::mt19937_64& rng) {
-  properties::Action a;
-  u32 total = 0;
-  for (const auto& [weight, kind] : properties::kActionWeights) total += weight;
-  u32 pick = static_cast<u32>(rng() % total);
-  for (const auto& [weight, kind] : properties::kActionWeights) {
-    if (pick < weight) {
-      a.kind = kind;
-      break;
-    }
-    pick -= weight;
+std::string human(double n) {
+  char buf[32];
+  if (n >= 1e6) {
+    std::snprintf(buf, sizeof(buf), "%.2fM", n / 1e6);
+  } else if (n >= 1e4) {
+    std::snprintf(buf, sizeof(buf), "%.1fk", n / 1e3);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.0f", n);
   }
-  const u64 r = rng();
-  a.prog = static_cast<u32>(r % 1024);
-  a.other = static_cast<u32>((r >> 10) % 1024);
-  a.flags = (r >> 20) % 3 == 0 ? 0 : ((r >> 22) % 2 ? 1U << ((r >> 24) % 7) : (r >> 27) % 128);
-  a.relative = static_cast<u32>((r >> 34) % 4);
-  a.relative_pick = static_cast<u32>((r >> 36) % 1024);
-  a.by_id = (r >> 46) & 1;
-  const u32 rev = static_cast<u32>((r >> 47) % 18);
-  a.revision = rev < 12 ? 0 : rev < 15 ? 1 : rev - 13;
-  a.count = static_cast<u32>((r >> 52) % 64);
-  return a;
+  return buf;
 }
 
-u64 draw_initial_revision(std::mt19937_64& rng) {
-  constexpr std::array<u64, 16> kChoices = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-                                            0xfffffffe, 0xfffffffe, 0x7ffffffe, 0x7ffffffe,
-                                            0xfffffff0, 0x80000000};
-  return kChoices[rng() % kChoices.size()];
+int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given) {
+  const auto mutant = mutant_from_name(o.mutant);
+  if (!mutant) {
+    std::cerr << "check: unknown mutant '" << o.mutant << "' (see `mprogsim mutants`)\n";
+    return 2;
+  }
+  if (o.variant != "v2") {
+    std::cerr << "check: variant '" << o.variant << "' is not supported by the simulator yet (v2)\n";
+    return 2;
+  }
+  if (o.sequential) {
+    SequentialCheckOptions s;
+    s.seed = o.seed;
+    s.executions = executions_given ? o.executions : 2000;
+    s.ops = shape_given ? o.ops : 40;
+    s.mutant = *mutant;
+    s.out = o.out;
+    s.strict = o.strict;
+    return run_sequential_check(s);
+  }
+  sim::CampaignOptions c;
+  c.strategy.kind = o.strategy;
+  c.strategy.seed = o.seed;
+  c.strategy.pct_depth = o.pct_depth;
+  c.strategy.preemption_bound = o.preemption_bound;
+  c.strategy.sleep_sets = !o.no_sleep_sets;
+  c.shape.readers = o.readers;
+  c.shape.passes = o.passes;
+  c.shape.ops = o.ops;
+  c.shape.progs = o.progs;
+  c.shape.mutant = *mutant;
+  c.executions = o.executions;
+  c.time_budget_s = o.time_budget;
+  c.schedules_per_workload = o.schedules_per_workload;
+  if (!o.workload.empty()) {
+    std::ifstream in(o.workload, std::ios::binary);
+    if (!in) {
+      std::cerr << "check: " << o.workload << ": cannot read the file\n";
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+      sim::Workload w;
+      if (looks_like_trace(text.str())) {
+        w = sim::workload_of(parse_trace(text.str()));
+      } else {
+        const auto scenarios = parse_scenarios(text.str());
+        if (scenarios.size() != 1) throw ScenarioError("$: a workload file holds one scenario");
+        w.scenario = scenarios[0];
+      }
+      // The command line decides the concurrency.
+      w.readers = c.shape.readers;
+      w.passes = c.shape.passes;
+      w.mutant = *mutant;
+      c.workload = w;
+    } catch (const ScenarioError& e) {
+      std::cerr << "check: " << o.workload << ": " << e.what() << "\n";
+      return 2;
+    }
+  }
+  if (o.strategy == "dfs" && !shape_given) {
+    // An exhaustive search needs a small workload to finish.
+    c.shape.ops = 3;
+    c.shape.progs = 2;
+    c.shape.passes = 1;
+  }
+  std::ostringstream header;
+  header << "SEED=" << o.seed << " variant=" << o.variant << " strategy=" << o.strategy;
+  if (o.strategy == "pct") header << " depth=" << o.pct_depth;
+  if (o.strategy == "dfs") {
+    header << " preemption-bound=" << o.preemption_bound
+           << (o.no_sleep_sets ? " no-sleep-sets" : " sleep-sets");
+  }
+  header << " mutant=" << o.mutant << " readers=" << c.shape.readers << " passes=" << c.shape.passes
+         << " progs=" << c.shape.progs << " ops=" << c.shape.ops << " executions=" << o.executions;
+  if (o.time_budget > 0) header << " time-budget=" << o.time_budget << "s";
+  if (!o.workload.empty()) header << " workload=" << o.workload;
+  std::cout << header.str() << std::endl;
+
+  const bool tty = !o.quiet && isatty(STDERR_FILENO);
+  std::function<void(const sim::Progress&)> progress;
+  if (tty) {
+    progress = [](const sim::Progress& p) {
+      std::fprintf(stderr, "\r  executions %s (%s/s), steps %s, violations 0, distinct states ~%s   ",
+                   human(static_cast<double>(p.executions)).c_str(),
+                   human(static_cast<double>(p.executions) / p.elapsed_s).c_str(),
+                   human(static_cast<double>(p.steps)).c_str(), human(p.distinct_states).c_str());
+    };
+  }
+  sim::CampaignResult r;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    r = sim::run_campaign(c, progress);
+  } catch (const std::invalid_argument& e) {
+    if (tty) std::fprintf(stderr, "\n");
+    std::cerr << "check: " << e.what() << "\n";
+    return 2;
+  }
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (tty) std::fprintf(stderr, "\r%100s\r", "");
+  if (!r.error.empty()) {
+    std::cerr << "check: " << r.error << "\n";
+    return 2;
+  }
+  std::cout << "executions " << r.executions;
+  if (r.abandoned) std::cout << " (+" << r.abandoned << " cut by sleep sets)";
+  std::cout << ", steps " << r.steps << ", workloads " << r.workloads << ", distinct states ~"
+            << human(r.distinct_states) << "\n";
+  if (!o.quiet) {
+    std::cerr << "rate: " << human(static_cast<double>(r.executions + r.abandoned) / elapsed)
+              << " executions/s, " << human(static_cast<double>(r.steps) / elapsed)
+              << " steps/s on one core (wall clock; not part of the summary)\n";
+  }
+  if (r.failure) {
+    const sim::Violation& v = *r.failure->violation;
+    TraceOrigin origin{o.strategy, o.seed, o.pct_depth, o.preemption_bound, r.failing_execution};
+    const Trace trace = sim::trace_of(*r.failing_workload, *r.failure, origin);
+    std::error_code ec;
+    std::filesystem::create_directories(o.out, ec);
+    const std::string path = o.out + "/" + o.variant + "-" + o.mutant + "-" + o.strategy + "-seed" +
+                             std::to_string(o.seed) + "-exec" +
+                             std::to_string(r.failing_execution) + ".json";
+    const std::string error = write_file_atomically(path, write_trace(trace));
+    std::cout << "VIOLATION " << v.property << " in execution " << r.failing_execution << " at schedule step "
+              << v.step << ": " << v.message << "\n";
+    for (const auto& [key, value] : v.evidence) std::cout << "  " << key << ": " << value << "\n";
+    std::cout << "  workload: " << r.failing_workload->scenario.steps.size() << " control steps, "
+              << r.failing_workload->readers << " readers x " << r.failing_workload->passes
+              << " passes; schedule of " << r.failure->schedule.size() << " steps, "
+              << r.failure->preemptions << " preemptions\n";
+    if (error.empty()) {
+      std::cout << "trace: " << path << "\nreplay it: mprogsim replay " << path << " --explain\n";
+    } else {
+      std::cout << "could not write the trace (" << error << ")\n";
+    }
+    return 1;
+  }
+  if (o.strategy == "dfs") {
+    std::cout << "dfs: " << r.workloads_exhausted << " of " << r.workloads
+              << " workloads explored exhaustively up to " << o.preemption_bound << " preemptions"
+              << (r.workloads_exhausted == r.workloads ? "" : "; the last one was cut by the budget")
+              << "\n";
+  }
+  std::cout << "no violation in " << r.executions << " executions"
+            << (r.stopped_by_time ? " (stopped by the time budget)" : "") << "\n";
+  return 0;
 }
 
 }  // namespace
 
 Run add_check(CLI::App& app) {
-  auto o = std::make_shared<CheckOptions>();
-  app.add_option("--seed", o->seed, "Seed of the campaign (same seed, same run)");
-  app.add_option("--executions", o->executions, "Operation sequences to run")
-      ->check(CLI::Range(u64{1}, u64{100000000}));
-  app.add_option("--ops", o->ops, "Actions per sequence")->check(CLI::Range(1U, 10000U));
+  auto o = std::make_shared<CheckCliOptions>();
+  app.add_option("--variant", o->variant, "Model variant (v2)");
   app.add_option("--mutant", o->mutant, "Run on a deliberately broken model (see mutants)");
-  app.add_option("--out", o->out, "Directory for the failing scenario");
-  app.add_flag("--strict", o->strict, "Fail on the known v2 findings too");
-  return [o] {
-    const auto mutant = mutant_from_name(o->mutant);
-    if (!mutant) {
-      std::cerr << "check: unknown mutant '" << o->mutant << "' (see `mprogsim mutants`)\n";
-      return 2;
-    }
-    set_current_mutant(*mutant);
-    std::cout << "SEED=" << o->seed << " semantics=v2 mode=sequential executions=" << o->executions
-              << " ops=" << o->ops << " mutant=" << o->mutant << (o->strict ? " strict" : "")
-              << "\n";
-    std::mt19937_64 rng(o->seed);
-    std::map<std::string, u64> findings;
-    for (u64 e = 0; e < o->executions; e++) {
-      properties::DifferentialOptions options;
-      options.initial_revision = draw_initial_revision(rng);
-      if (!o->strict) {
-        options.tolerated_findings = {properties::kFindingStaticKeyLeak,
-                                      properties::kFindingEmptyDetach,
-                                      properties::kFindingEstaleHighRevision};
-      }
-      std::vector<properties::Action> actions;
-      for (u32 i = 0; i < o->ops; i++) actions.push_back(draw_action(rng));
-      const auto result = properties::run_differential(actions, options);
-      for (const auto& f : result.findings) findings[f]++;
-      if (!result.ok) {
-        std::error_code ec;
-        std::filesystem::create_directories(o->out, ec);
-        const std::string path =
-            o->out + "/check-v2-seed" + std::to_string(o->seed) + "-exec" + std::to_string(e) + ".json";
-        const std::string error = write_file_atomically(path, write_scenario(result.counterexample));
-        std::cout << "VIOLATION in execution " << e << ": " << result.failure << "\n";
-        if (error.empty()) {
-          std::cout << "scenario (unshrunk, expectations are the spec's answers): " << path
-                    << "\nreplay it: mprogsim replay " << path << "\n";
-        } else {
-          std::cout << "could not write the scenario (" << error << "); it follows:\n"
-                    << write_scenario(result.counterexample);
-        }
-        return 1;
-      }
-    }
-    std::cout << "no violation in " << o->executions << " executions";
-    if (!findings.empty()) {
-      std::cout << "; known v2 findings seen (tolerated, see docs/semantics.md):";
-      for (const auto& [f, n] : findings) std::cout << " " << f << " x" << n;
-    }
-    std::cout << "\n";
-    return 0;
+  app.add_option("--strategy", o->strategy, "random | pct | dfs")
+      ->check(CLI::IsMember({"random", "pct", "dfs"}));
+  app.add_option("--seed", o->seed, "Seed of the campaign (same seed, same run)");
+  app.add_option("--readers", o->readers, "Datapath reader threads")->check(CLI::Range(0U, 8U));
+  app.add_option("--passes", o->passes, "Passes per reader")->check(CLI::Range(1U, 1000U));
+  app.add_option("--ops", o->ops, "Mixed control operations per workload")
+      ->check(CLI::Range(1U, 10000U));
+  app.add_option("--progs", o->progs, "Programs loaded before the mixed operations")
+      ->check(CLI::Range(0U, 64U));
+  app.add_option("--executions", o->executions, "Executions to run at most")
+      ->check(CLI::Range(u64{1}, u64{1000000000}));
+  app.add_option("--time-budget", o->time_budget, "Stop after this many seconds")
+      ->check(CLI::Range(0.0, 1e7));
+  app.add_option("--pct-depth", o->pct_depth, "PCT bug depth d")->check(CLI::Range(1U, 100U));
+  app.add_option("--preemption-bound", o->preemption_bound, "DFS preemption bound")
+      ->check(CLI::Range(0U, 100U));
+  app.add_flag("--no-sleep-sets", o->no_sleep_sets, "DFS without sleep-set reduction");
+  app.add_option("--schedules-per-workload", o->schedules_per_workload,
+                 "Random/PCT executions per drawn workload")
+      ->check(CLI::Range(1U, 1000000U));
+  app.add_option("--out", o->out, "Directory for the failing trace");
+  app.add_option("--workload", o->workload,
+                 "Run this scenario or trace file's control steps instead of drawn workloads");
+  app.add_flag("--sequential", o->sequential, "The reader-free campaign of long sequences");
+  app.add_flag("--strict", o->strict, "Sequential mode: fail on the known v2 findings too");
+  app.add_flag("-q,--quiet", o->quiet, "No progress line and no rate");
+  return [o, &app] {
+    const bool executions_given = app.count("--executions") > 0;
+    const bool shape_given = app.count("--ops") > 0;
+    return run_check(*o, executions_given, shape_given);
   };
 }
 

@@ -2,6 +2,11 @@
 // `mprogsim replay FILE...`: runs scenario files (../shared/scenario-format.md) and
 // prints each step's actual result. Exit 0 when every expectation held, 1 when one
 // did not, 2 when a file is bad (nothing but the one-line error is printed for it).
+//
+// A trace file (docs/trace-format.md) is re-executed exactly under its recorded
+// schedule: exit 0 when its recorded outcome happens again at the same step, 1 when
+// the run differs (and how), 2 when the trace is bad (including a schedule that
+// names a thread that cannot run). --explain prints the execution step by step.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,6 +17,9 @@
 #include "model/mutants.h"
 #include "traces/scenario.h"
 #include "traces/scenario_runner.h"
+#include "traces/trace.h"
+#include "sim/explain.h"
+#include "sim/trace_replay.h"
 #include "tools/subcommands.h"
 
 namespace mprogsim::tools {
@@ -20,13 +28,66 @@ namespace {
 struct ReplayOptions {
   std::vector<std::string> files;
   std::string mutant = "none";
+  bool mutant_given = false;
   bool quiet = false;
+  bool explain = false;
+  bool expect_no_violation = false;
 };
+
+// Replays one trace file; everything it prints goes to `out`.
+int replay_trace_file(const std::string& path, const std::string& text, const ReplayOptions& o,
+                      std::string* out) {
+  Trace trace;
+  try {
+    trace = parse_trace(text);
+  } catch (const ScenarioError& e) {
+    std::cerr << path << ": " << e.what() << "\n";
+    return 2;
+  }
+  if (o.mutant_given) trace.mutant = o.mutant;
+  if (o.expect_no_violation) trace.outcome = TraceOutcome{};
+  sim::ReplayResult r;
+  try {
+    r = sim::replay_trace(trace, o.explain, o.expect_no_violation);
+  } catch (const ScenarioError& e) {
+    std::cerr << path << ": " << e.what() << "\n";
+    return 2;
+  }
+  const auto& x = r.execution;
+  if (x.status == sim::ExecutionResult::Status::kBadSchedule ||
+      x.status == sim::ExecutionResult::Status::kBadWorkload) {
+    std::cerr << path << ": " << x.error << "\n";
+    return 2;
+  }
+  std::ostringstream s;
+  s << "== " << (trace.scenario.name.empty() ? path : trace.scenario.name) << " (" << trace.mutant
+    << ", " << trace.readers << " readers x " << trace.passes << " passes, "
+    << x.schedule.size() << " steps, " << x.preemptions << " preemptions)\n";
+  if (o.explain) s << sim::explain_events(x.events);
+  if (x.violation) {
+    s << "violation: " << x.violation->property << " at schedule step " << x.violation->step << ": "
+      << x.violation->message << "\n";
+    for (const auto& [key, value] : x.violation->evidence) {
+      if (!value.empty()) s << "  " << key << ": " << value << "\n";
+    }
+  } else {
+    s << "no violation\n";
+  }
+  if (r.reproduced) {
+    s << "reproduced: " << (trace.outcome && trace.outcome->violation ? "the recorded violation"
+                                                                      : "no violation, as recorded")
+      << "\n";
+  } else {
+    s << "NOT REPRODUCED: " << r.difference << "\n";
+  }
+  *out += s.str();
+  return r.reproduced ? 0 : 1;
+}
 
 // Runs one file; returns its exit code and appends its output to `out` only when the
 // whole file could be run.
-int replay_file(const std::string& path, std::string* out, std::size_t* passed,
-                std::size_t* failed) {
+int replay_file(const std::string& path, const ReplayOptions& options, std::string* out,
+                std::size_t* passed, std::size_t* failed) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::cerr << path << ": cannot read the file\n";
@@ -34,6 +95,12 @@ int replay_file(const std::string& path, std::string* out, std::size_t* passed,
   }
   std::stringstream text;
   text << in.rdbuf();
+  if (looks_like_trace(text.str())) {
+    const int code = replay_trace_file(path, text.str(), options, out);
+    if (code == 0) ++*passed;
+    if (code == 1) ++*failed;
+    return code;
+  }
   try {
     const auto scenarios = parse_scenarios(text.str());
     std::string buffered;
@@ -63,7 +130,12 @@ Run add_replay(CLI::App& app) {
   app.add_option("files", options->files, "Scenario files (JSON)")->required();
   app.add_option("--mutant", options->mutant, "Run on a deliberately broken model (see mutants)");
   app.add_flag("-q,--quiet", options->quiet, "Print only mismatches and the summary");
-  return [options] {
+  app.add_flag("--explain", options->explain, "Traces: print the execution step by step");
+  app.add_flag("--expect-no-violation", options->expect_no_violation,
+               "Traces: require that the execution passes (e.g. with --mutant none); schedule "
+               "entries naming a thread that cannot run are skipped");
+  return [options, &app] {
+    options->mutant_given = app.count("--mutant") > 0;
     const auto mutant = mutant_from_name(options->mutant);
     if (!mutant) {
       std::cerr << "replay: unknown mutant '" << options->mutant << "' (see `mprogsim mutants`)\n";
@@ -74,7 +146,7 @@ Run add_replay(CLI::App& app) {
     std::size_t passed = 0, failed = 0;
     for (const auto& path : options->files) {
       std::string out;
-      const int file_code = replay_file(path, &out, &passed, &failed);
+      const int file_code = replay_file(path, *options, &out, &passed, &failed);
       if (options->quiet) {
         std::istringstream lines(out);
         for (std::string line; std::getline(lines, line);) {

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sim/trace_replay.h"
+
+namespace mprogsim::sim {
+
+Workload workload_of(const Trace& trace) {
+  Workload w;
+  w.scenario = trace.scenario;
+  w.readers = trace.readers;
+  w.passes = trace.passes;
+  const auto mutant = mutant_from_name(trace.mutant);
+  if (!mutant) throw ScenarioError("$.mutant: unknown mutant '" + trace.mutant + "'");
+  w.mutant = *mutant;
+  return w;
+}
+
+Trace trace_of(const Workload& workload, const ExecutionResult& result, const TraceOrigin& origin) {
+  Trace t;
+  t.scenario = workload.scenario;
+  t.mutant = std::string(mutant_name(workload.mutant));
+  t.readers = workload.readers;
+  t.passes = workload.passes;
+  t.origin = origin;
+  t.schedule = result.schedule;
+  TraceOutcome o;
+  if (result.violation) {
+    const Violation& v = *result.violation;
+    o.violation = true;
+    o.property = v.property;
+    o.step = v.step;
+    o.thread = v.thread == kNoThread ? "" : thread_name(v.thread);
+    o.message = v.message;
+    o.evidence = v.evidence;
+  }
+  t.outcome = o;
+  return t;
+}
+
+ReplayResult replay_trace(const Trace& trace, bool record_events, bool lenient) {
+  ReplayResult out;
+  const Workload workload = workload_of(trace);
+  const Reference reference = compute_reference(workload);
+  ReplayStrategy strategy(trace.schedule, lenient);
+  strategy.begin_execution(0);
+  ExecutionOptions options;
+  options.record_events = record_events;
+  out.execution = run_execution(workload, reference, strategy, options);
+  const ExecutionResult& r = out.execution;
+  if (r.status == ExecutionResult::Status::kBadSchedule ||
+      r.status == ExecutionResult::Status::kBadWorkload) {
+    out.difference = r.error;
+    return out;
+  }
+  const bool expected_violation = trace.outcome && trace.outcome->violation;
+  if (!expected_violation) {
+    out.reproduced = !r.violation;
+    if (r.violation) {
+      out.difference = "expected no violation, got " + r.violation->property + " at schedule step " +
+                       std::to_string(r.violation->step) + ": " + r.violation->message;
+    }
+    return out;
+  }
+  const TraceOutcome& want = *trace.outcome;
+  if (!r.violation) {
+    out.difference = "expected " + want.property + " at schedule step " + std::to_string(want.step) +
+                     ", but the execution passed every property";
+  } else if (r.violation->property != want.property || r.violation->step != want.step) {
+    out.difference = "expected " + want.property + " at schedule step " + std::to_string(want.step) +
+                     ", got " + r.violation->property + " at schedule step " +
+                     std::to_string(r.violation->step) + ": " + r.violation->message;
+  } else {
+    out.reproduced = true;
+  }
+  return out;
+}
+
+}  // namespace mprogsim::sim

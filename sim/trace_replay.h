@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+// Between simulator runs and trace files: a failing execution becomes a Trace, and
+// a Trace runs again, exactly, by following its recorded schedule.
+#pragma once
+
+#include <string>
+
+#include "sim/execution.h"
+#include "traces/trace.h"
+
+namespace mprogsim::sim {
+
+Workload workload_of(const Trace& trace);  // throws ScenarioError for an unknown mutant
+
+Trace trace_of(const Workload& workload, const ExecutionResult& result, const TraceOrigin& origin);
+
+struct ReplayResult {
+  ExecutionResult execution;
+  bool reproduced = false;  // the recorded outcome happened again, at the same step
+  std::string difference;   // when not reproduced: how the run differs
+};
+
+// Re-executes the trace. A bad schedule or workload is reported in
+// execution.status / execution.error (the caller exits 2).
+// `lenient`: skip schedule entries naming a thread that cannot run (see
+// ReplayStrategy) instead of reporting a bad schedule.
+ReplayResult replay_trace(const Trace& trace, bool record_events, bool lenient = false);
+
+}  // namespace mprogsim::sim

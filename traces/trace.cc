@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "traces/trace.h"
+
+#include <nlohmann/json.hpp>
+
+#include "model/mutants.h"
+
+namespace mprogsim {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw ScenarioError(where + ": " + what);
+}
+
+const std::set<std::string> kTraceFields = {"format", "version", "mutant", "readers", "passes",
+                                            "origin", "schedule", "outcome"};
+
+std::uint64_t get_u64(const json& v, const std::string& where) {
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+    fail(where, "expected a non-negative integer");
+  }
+  return v.get<std::uint64_t>();
+}
+
+std::string get_string(const json& v, const std::string& where) {
+  if (!v.is_string()) fail(where, "expected a string");
+  return v.get<std::string>();
+}
+
+sim::ThreadId thread_of(const std::string& name, std::uint32_t readers, const std::string& where) {
+  if (name == "C") return sim::kControlThread;
+  if (name == "rcu") return sim::kRcuThread;
+  if (name.size() >= 2 && name[0] == 'R' && name.find_first_not_of("0123456789", 1) == std::string::npos &&
+      name.size() <= 4) {
+    const auto n = std::stoul(name.substr(1));
+    if (n >= 1 && n <= readers) return static_cast<sim::ThreadId>(n);
+    fail(where, "thread '" + name + "' does not exist (the trace has " + std::to_string(readers) +
+                    " readers)");
+  }
+  fail(where, "unknown thread '" + name + "' (C, R1..Rn or rcu)");
+}
+
+std::vector<sim::ThreadId> parse_schedule(const json& v, std::uint32_t readers) {
+  if (!v.is_array()) fail("$.schedule", "expected an array of [thread, count] runs");
+  std::vector<sim::ThreadId> out;
+  for (std::size_t i = 0; i < v.size(); i++) {
+    const std::string at = "$.schedule[" + std::to_string(i) + "]";
+    const json& run = v[i];
+    if (!run.is_array() || run.size() != 2) fail(at, "expected [thread, count]");
+    const sim::ThreadId t = thread_of(get_string(run[0], at + "[0]"), readers, at + "[0]");
+    const std::uint64_t count = get_u64(run[1], at + "[1]");
+    if (count == 0 || count > 100'000'000) fail(at + "[1]", "count must be 1..100000000");
+    if (out.size() + count > 100'000'000) fail(at, "schedule longer than 100000000 steps");
+    out.insert(out.end(), count, t);
+  }
+  return out;
+}
+
+TraceOrigin parse_origin(const json& v) {
+  if (!v.is_object()) fail("$.origin", "expected an object");
+  TraceOrigin o;
+  for (const auto& [key, value] : v.items()) {
+    const std::string at = "$.origin." + key;
+    if (key == "strategy") {
+      o.strategy = get_string(value, at);
+    } else if (key == "seed") {
+      o.seed = get_u64(value, at);
+    } else if (key == "pct_depth") {
+      o.pct_depth = static_cast<std::uint32_t>(get_u64(value, at));
+    } else if (key == "preemption_bound") {
+      o.preemption_bound = static_cast<std::uint32_t>(get_u64(value, at));
+    } else if (key == "execution") {
+      o.execution = get_u64(value, at);
+    } else {
+      fail(at, "unknown field");
+    }
+  }
+  return o;
+}
+
+TraceOutcome parse_outcome(const json& v, std::uint32_t readers) {
+  if (!v.is_object()) fail("$.outcome", "expected an object");
+  TraceOutcome o;
+  if (!v.contains("result")) fail("$.outcome", "missing field 'result'");
+  for (const auto& [key, value] : v.items()) {
+    const std::string at = "$.outcome." + key;
+    if (key == "result") {
+      const std::string r = get_string(value, at);
+      if (r != "violation" && r != "pass") fail(at, "must be 'violation' or 'pass', not '" + r + "'");
+      o.violation = r == "violation";
+    } else if (key == "property") {
+      o.property = get_string(value, at);
+    } else if (key == "step") {
+      o.step = get_u64(value, at);
+    } else if (key == "thread") {
+      o.thread = get_string(value, at);
+      if (!o.thread.empty()) thread_of(o.thread, readers, at);
+    } else if (key == "message") {
+      o.message = get_string(value, at);
+    } else if (key == "evidence") {
+      if (!value.is_object()) fail(at, "expected an object of strings");
+      for (const auto& [k, e] : value.items()) o.evidence.emplace_back(k, get_string(e, at + "." + k));
+    } else {
+      fail(at, "unknown field");
+    }
+  }
+  if (o.violation && o.property.empty()) fail("$.outcome", "a violation needs a 'property'");
+  return o;
+}
+
+}  // namespace
+
+bool looks_like_trace(const std::string& text) {
+  try {
+    const json doc = json::parse(text);
+    return doc.is_object() && doc.contains("format");
+  } catch (const json::parse_error&) {
+    return false;
+  }
+}
+
+Trace parse_trace(const std::string& text) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ScenarioError(std::string("malformed JSON: ") + e.what());
+  }
+  if (!doc.is_object()) fail("$", "a trace must be an object");
+  if (!doc.contains("format")) fail("$", "missing field 'format'");
+  if (get_string(doc["format"], "$.format") != kTraceFormat) {
+    fail("$.format", std::string("must be '") + kTraceFormat + "'");
+  }
+  if (!doc.contains("version")) fail("$", "missing field 'version'");
+  const std::uint64_t version = get_u64(doc["version"], "$.version");
+  if (version != kTraceVersion) {
+    fail("$.version", "unknown version " + std::to_string(version) + " (this mprogsim reads " +
+                          std::to_string(kTraceVersion) + ")");
+  }
+  Trace t;
+  t.scenario = parse_scenario_json(doc, "$", kTraceFields);
+  if (doc.contains("readers")) {
+    t.readers = static_cast<std::uint32_t>(get_u64(doc["readers"], "$.readers"));
+    if (t.readers > sim::kMaxReaders) {
+      fail("$.readers", "at most " + std::to_string(sim::kMaxReaders) + " readers");
+    }
+  }
+  if (doc.contains("passes")) {
+    t.passes = static_cast<std::uint32_t>(get_u64(doc["passes"], "$.passes"));
+    if (t.passes > 100000) fail("$.passes", "at most 100000 passes");
+  }
+  if (doc.contains("mutant")) {
+    t.mutant = get_string(doc["mutant"], "$.mutant");
+    if (!mutant_from_name(t.mutant)) fail("$.mutant", "unknown mutant '" + t.mutant + "'");
+  }
+  if (doc.contains("origin")) t.origin = parse_origin(doc["origin"]);
+  if (doc.contains("schedule")) t.schedule = parse_schedule(doc["schedule"], t.readers);
+  if (doc.contains("outcome")) t.outcome = parse_outcome(doc["outcome"], t.readers);
+  return t;
+}
+
+std::string write_trace(const Trace& t) {
+  json j;
+  j["format"] = kTraceFormat;
+  j["version"] = kTraceVersion;
+  const json scenario = scenario_to_json(t.scenario);
+  for (const auto& [key, value] : scenario.items()) {
+    if (key != "steps") j[key] = value;
+  }
+  j["mutant"] = t.mutant;
+  j["readers"] = t.readers;
+  j["passes"] = t.passes;
+  if (t.origin) {
+    json o;
+    o["strategy"] = t.origin->strategy;
+    o["seed"] = t.origin->seed;
+    if (t.origin->strategy == "pct") o["pct_depth"] = t.origin->pct_depth;
+    if (t.origin->strategy == "dfs") o["preemption_bound"] = t.origin->preemption_bound;
+    o["execution"] = t.origin->execution;
+    j["origin"] = o;
+  }
+  j["steps"] = scenario["steps"];
+  json schedule = json::array();
+  for (std::size_t i = 0; i < t.schedule.size();) {
+    std::size_t k = i;
+    while (k < t.schedule.size() && t.schedule[k] == t.schedule[i]) k++;
+    schedule.push_back(json::array({sim::thread_name(t.schedule[i]), k - i}));
+    i = k;
+  }
+  j["schedule"] = schedule;
+  if (t.outcome) {
+    json o;
+    o["result"] = t.outcome->violation ? "violation" : "pass";
+    if (t.outcome->violation) {
+      o["property"] = t.outcome->property;
+      o["step"] = t.outcome->step;
+      o["thread"] = t.outcome->thread;
+      o["message"] = t.outcome->message;
+      json e = json::object();
+      for (const auto& [k, v] : t.outcome->evidence) e[k] = v;
+      o["evidence"] = e;
+    }
+    j["outcome"] = o;
+  }
+  // One schedule run per line keeps long schedules readable and diffable.
+  return j.dump(1) + "\n";
+}
+
+std::string schedule_text(const std::vector<sim::ThreadId>& schedule) {
+  std::string out;
+  for (std::size_t i = 0; i < schedule.size();) {
+    std::size_t k = i;
+    while (k < schedule.size() && schedule[k] == schedule[i]) k++;
+    if (!out.empty()) out += " ";
+    out += sim::thread_name(schedule[i]);
+    if (k - i > 1) out += "*" + std::to_string(k - i);
+    i = k;
+  }
+  return out;
+}
+
+}  // namespace mprogsim
