@@ -6,7 +6,7 @@
 namespace mprogsim {
 namespace {
 
-constexpr std::array<MutantInfo, 17> kMutants = {{
+constexpr std::array<MutantInfo, 21> kMutants = {{
     {Mutant::kAddSkipsExists, "add-skips-exists",
      "bpf_mprog_add does not reject a program that is already attached (-EEXIST)"},
     {Mutant::kAddLimitOffByOne, "add-limit-off-by-one",
@@ -48,6 +48,18 @@ constexpr std::array<MutantInfo, 17> kMutants = {{
      "bpf_mprog_free frees the bundle at once instead of with kfree_rcu", true},
     {Mutant::kReaderUnlocksEarly, "reader-unlocks-early",
      "tcx_run leaves the RCU read-side section right after loading the entry", true},
+    {Mutant::kUpstreamMaxCheckBefore, "upstream-max-check-before",
+     "upstream before \"bpf, mprog: Fix maximum program check on mprog attachment\": "
+     "BPF_F_BEFORE on a full array inserts a 64th program"},
+    {Mutant::kUpstreamEmptyDetachBefore, "upstream-empty-detach-before",
+     "upstream before \"bpf: Fix mprog detachment for empty mprog entry\": a detach "
+     "without a program on an empty (qdisc-held) entry indexes slot -1 and succeeds"},
+    {Mutant::kUpstreamQueryNullEntryBefore, "upstream-query-null-entry-before",
+     "upstream before \"bpf: Handle bpf_mprog_query with NULL entry\": querying a hook "
+     "without an entry is -ENOENT instead of count 0, revision 1"},
+    {Mutant::kUpstreamMiniqBoolBefore, "upstream-miniq-bool-before",
+     "upstream before \"bpf: Fix too early release of tcx_entry\": the qdisc hold is a "
+     "bool, so the first of two holders to go frees the entry"},
 }};
 
 thread_local Mutant g_current = Mutant::kNone;

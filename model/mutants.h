@@ -30,6 +30,12 @@ enum class Mutant {
   kReaderReloadsEntry,    // tcx_run: re-loads the entry pointer inside one pass
   kFreeBundleNow,         // bpf_mprog_free: kfree instead of kfree_rcu
   kReaderUnlocksEarly,    // tcx_run: leaves the read-side section before walking
+  // Upstream mutants (model/upstream/): each restores the code before one post-merge
+  // fix; their names start with "upstream-" and they run on the upstream variant.
+  kUpstreamMaxCheckBefore,        // bpf_mprog_attach: no up-front check of a full array
+  kUpstreamEmptyDetachBefore,     // bpf_mprog_detach: no -ENOENT on an empty entry
+  kUpstreamQueryNullEntryBefore,  // tcx_prog_query: -ENOENT on a hook without an entry
+  kUpstreamMiniqBoolBefore,       // tcx_miniq_inc/dec: a bool instead of a count
 };
 
 struct MutantInfo {

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "model/uapi.h"
+#include "model/upstream/mprog_spec.h"
+#include "model/upstream/system.h"
 #include "model/v2/mprog_spec.h"
 #include "model/v2/system.h"
 #include "properties/invariants.h"
@@ -18,18 +20,36 @@ constexpr u32 kLinksMax = 24;
 constexpr std::array<const char*, 7> kFlagNames = {"REPLACE", "BEFORE", "AFTER", "FIRST",
                                                    "LAST",    "ID",     "LINK"};
 constexpr std::array<u32, 8> kRawObjects = {0, 1, 2, 3, 4, 5, 99, 4242};
+// Bits of Action::flags: bit i stands for kFlagNames[i].
+constexpr u32 kFlagReplace = 1U << 0;
+constexpr u32 kFlagBefore = 1U << 1;
+constexpr u32 kFlagAfter = 1U << 2;
+constexpr u32 kFlagFirst = 1U << 3;
+constexpr u32 kFlagLast = 1U << 4;
+
+std::unique_ptr<MprogApi> make_spec(Semantics semantics) {
+  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::MprogSpec>();
+  return std::make_unique<v2::MprogSpec>();
+}
+
+std::unique_ptr<MprogApi> make_model(Semantics semantics) {
+  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::System>();
+  return std::make_unique<v2::System>();
+}
 
 class Differential {
  public:
   explicit Differential(const DifferentialOptions& options)
-      : options_(options), spec_session_(spec_, options.initial_revision),
-        model_session_(model_, options.initial_revision) {
+      : options_(options), upstream_(options.semantics == Semantics::kUpstream),
+        spec_(make_spec(options.semantics)), model_(make_model(options.semantics)),
+        spec_session_(*spec_, options.initial_revision, options.semantics),
+        model_session_(*model_, options.initial_revision, options.semantics) {
     result_.counterexample.name = "differential counterexample";
-    result_.counterexample.semantics = Semantics::kV2;
+    result_.counterexample.semantics = options.semantics;
     if (options.initial_revision != 1) {
       result_.counterexample.initial_revision = options.initial_revision;
     }
-    model_before_ = observe(model_, 0, 0);
+    model_before_ = observe(*model_, 0, 0);
   }
 
   DifferentialResult run(const std::vector<Action>& actions) {
@@ -85,6 +105,16 @@ class Differential {
 
   u64 expected_revision_of(const Action& a) const {
     const u64 current = model_before_.query.written ? model_before_.query.revision : 1;
+    if (upstream_) {
+      // A 64-bit revision on both sides: near values stay untruncated.
+      switch (a.revision % 5) {
+        case 1: return current;
+        case 2: return current - 1;
+        case 3: return current + 1;
+        case 4: return 0x80000000ULL;
+        default: return 0;
+      }
+    }
     switch (a.revision % 5) {
       case 1: return current;
       case 2: return static_cast<u32>(current - 1);
@@ -95,9 +125,11 @@ class Differential {
   }
 
   std::vector<std::string> flags_of(const Action& a) const {
+    // Upstream has no FIRST/LAST: those bits of the action pick nothing.
+    const u32 flags = upstream_ ? a.flags & ~(kFlagFirst | kFlagLast) : a.flags;
     std::vector<std::string> out;
     for (std::size_t i = 0; i < kFlagNames.size(); i++) {
-      if (a.flags & (1U << i)) out.emplace_back(kFlagNames[i]);
+      if (flags & (1U << i)) out.emplace_back(kFlagNames[i]);
     }
     return out;
   }
@@ -132,11 +164,21 @@ class Differential {
         s.flags = flags_of(a);
         s.relative = relative_of(a);
         s.expected_revision = expected_revision_of(a);
+        // Upstream REPLACE names its program in replace_bpf_fd; sometimes leave it out
+        // (fd 0) to reach the lookup error.
+        if (upstream_ && s.op == StepOp::kAttach && (a.flags & kFlagReplace) &&
+            a.other % 5 != 0) {
+          s.replace = progs[a.other % progs.size()];
+        }
         out.push_back(s);
         break;
       case ActionKind::kDetach:
         s.op = StepOp::kDetach;
-        if (!progs.empty() && a.prog % (progs.size() + 1) != progs.size()) {
+        if (upstream_) {
+          // Upstream names a victim by position alone in many ways (front, back,
+          // next to a relative): leave the program out a quarter of the time.
+          if (!progs.empty() && a.prog % 4 != 0) s.prog = progs[(a.prog / 4) % progs.size()];
+        } else if (!progs.empty() && a.prog % (progs.size() + 1) != progs.size()) {
           s.prog = progs[a.prog % (progs.size() + 1)];
         }
         s.flags = flags_of(a);
@@ -188,19 +230,29 @@ class Differential {
         out.push_back(s);
         break;
       case ActionKind::kMiniqDec:
-        if (spec_.miniq_holds() == 0) break;
+        if (spec_->miniq_holds() == 0) break;
         s.op = StepOp::kMiniqDec;
         out.push_back(s);
         break;
       case ActionKind::kAttachMany:
         // Each load is resolved now; the attaches name the programs just loaded.
-        for (u32 k = 0; k < 1 + a.count % 64 && progs_loaded_ < kProgsMax; k++) {
+        // Upstream fills the array in one batch a quarter of the time: the limit shows
+        // on attach and on detach (the back of a full array is out of range).
+        for (u32 k = 0, n = upstream_ && a.count % 4 == 0 ? 63 : 1 + a.count % 64;
+             k < n && progs_loaded_ < kProgsMax; k++) {
           Step load;
           load.op = StepOp::kLoad;
           load.prog = new_prog_name();
           Step attach;
           attach.op = StepOp::kAttach;
           attach.prog = load.prog;
+          // Upstream: prepend or append the whole batch sometimes, so that a BEFORE
+          // meets a full array (the bug "Fix maximum program check" fixed).
+          if (upstream_ && (a.flags & kFlagBefore)) {
+            attach.flags = {"BEFORE"};
+          } else if (upstream_ && (a.flags & kFlagAfter)) {
+            attach.flags = {"AFTER"};
+          }
           out.push_back(load);
           out.push_back(attach);
         }
@@ -220,6 +272,7 @@ class Differential {
     }
     f.ret = errno_from_name(report.observed.expect.value_or("OK")).value_or(-1);
     f.expected_revision = step.expected_revision;
+    f.semantics = options_.semantics;
     return f;
   }
 
@@ -234,21 +287,23 @@ class Differential {
       return fail(std::string("internal bug: the generator made a bad step: ") + e.what());
     }
     result_.counterexample.steps.push_back(spec_report.observed);
-    const Observation model_after = observe(model_, progs_loaded_, link_attempts_);
+    const Observation model_after = observe(*model_, progs_loaded_, link_attempts_);
     if (!model_report.warnings.empty()) return fail(model_report.warnings.front());
     if (options_.check_spec) {
       if (spec_report.line != model_report.line) {
         return fail(std::string("model and spec differ on ") + step_op_name(step.op) + ":\n  model: " +
                     model_report.line + "\n  spec:  " + spec_report.line);
       }
-      const Observation spec_after = observe(spec_, progs_loaded_, link_attempts_);
+      const Observation spec_after = observe(*spec_, progs_loaded_, link_attempts_);
       if (!(spec_after == model_after)) {
         return fail("state differs after " + std::string(step_op_name(step.op)) +
                     ":\n  model: " + describe(model_after) + "\n  spec:  " + describe(spec_after));
       }
     }
     if (options_.check_invariants) {
-      auto violations = check_state(model_, model_after);
+      auto violations =
+          upstream_ ? check_state(static_cast<const upstream::System&>(*model_), model_after)
+                    : check_state(static_cast<const v2::System&>(*model_), model_after);
       const auto step_violations =
           check_step(facts_of(step, model_report), model_before_, model_after);
       violations.insert(violations.end(), step_violations.begin(), step_violations.end());
@@ -289,8 +344,9 @@ class Differential {
   }
 
   DifferentialOptions options_;
-  v2::MprogSpec spec_;
-  v2::System model_;
+  bool upstream_;
+  std::unique_ptr<MprogApi> spec_;
+  std::unique_ptr<MprogApi> model_;
   ScenarioSession spec_session_;
   ScenarioSession model_session_;
   Observation model_before_;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // The differential run behind the stateful properties: a sequence of abstract
 // actions is resolved, step by step, into scenario steps against whatever programs
-// and links exist at that moment, then run on the faithful model and on the spec.
+// and links exist at that moment, then run on the faithful model and on the spec of
+// one semantics (v2 or upstream, DifferentialOptions::semantics).
 // After every step the two must agree on the step's result and on the whole
 // observable state (list, revision, count, refcounts, datapath pass), and the model
 // must keep the intended invariants (invariants.h). A failure carries the failing
@@ -65,10 +66,14 @@ struct DifferentialResult {
   bool ok = true;
   std::string failure;        // what differed or which invariant broke
   Scenario counterexample;    // the steps up to the failure, with the spec's answers
-  std::set<std::string> findings;  // known v2 findings seen on the way (invariants.h)
+  std::set<std::string> findings;  // known findings seen on the way (invariants.h)
 };
 
 struct DifferentialOptions {
+  // Which pair runs: v2::System against v2::MprogSpec, or upstream::System against
+  // upstream::MprogSpec (then FIRST/LAST are never generated and REPLACE names its
+  // program through `replace`).
+  Semantics semantics = Semantics::kV2;
   u64 initial_revision = 1;
   // Findings (invariants.h ids) that are reported but do not fail the run.
   std::set<std::string> tolerated_findings;

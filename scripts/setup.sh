@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mprogsim builds with, but only those missing.
 # Works as root on a fresh Debian 12 machine; elsewhere it uses sudo if present.
+# `--fuzz` also installs clang and its libFuzzer runtime, for the optional `fuzz`
+# preset (scripts/fuzz.sh); the default build never needs them.
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,12 @@ packages=(
   libboost-graph-dev libboost-context-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libbenchmark-dev
 )
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) packages+=(clang libclang-rt-dev) ;;
+    *) echo "setup: unknown option '$arg' (--fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -38,15 +38,20 @@ CampaignResult run_campaign(const CampaignOptions& options,
     return result;
   }
 
+  bool need_new = false;
   for (std::uint64_t index = 0; index < options.executions; index++) {
-    if (dfs ? strategy->exhausted() : on_this_workload >= options.schedules_per_workload) {
-      if (dfs) result.workloads_exhausted++;
-      if (options.workload && dfs) break;  // a fixed workload explored to the bound
+    if (need_new || (!dfs && on_this_workload >= options.schedules_per_workload)) {
       new_workload();
+      need_new = false;
     }
     if (!strategy->begin_execution(index)) break;
     ExecutionResult r = run_execution(workload, reference, *strategy, ExecutionOptions{}, &states);
     on_this_workload++;
+    if (dfs && strategy->exhausted() && r.status != ExecutionResult::Status::kViolation) {
+      result.workloads_exhausted++;
+      if (options.workload) break;  // a fixed workload explored to the bound
+      need_new = true;
+    }
     result.steps += r.schedule.size();
     if (r.status == ExecutionResult::Status::kAbandoned) {
       result.abandoned++;
@@ -76,7 +81,6 @@ CampaignResult run_campaign(const CampaignOptions& options,
       }
     }
   }
-  if (dfs && strategy->exhausted() && !result.failure) result.workloads_exhausted++;
   result.distinct_states = states.estimate();
   return result;
 }

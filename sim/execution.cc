@@ -56,8 +56,9 @@ class Execution final : public KernelHooks {
     for (auto& t : threads_) t.fiber = {};
     rcu_.discard_callbacks();
     session_.reset();
-    target_.reset();  // frees what is still published, sequentially
+    // Quarantined memory first: some destroy steps touch objects the target owns.
     shadow_.release();
+    target_.reset();  // frees what is still published, sequentially
   }
 
   ExecutionResult run();
@@ -80,6 +81,7 @@ class Execution final : public KernelHooks {
     SimRcu::Snapshot sync_snapshot;  // kSyncWait: the grace period it waits for
     bool done = false;
     std::uint64_t steps = 0;
+    std::uint64_t section_start = 0;  // the step of the last outermost rcu_read_lock
   };
 
   bool hooks_live() const { return in_fiber_ && !unwinding_ && !in_callback_; }
@@ -105,7 +107,8 @@ class Execution final : public KernelHooks {
   void violate(std::string property, ThreadId thread, std::string message,
                std::vector<std::pair<std::string, std::string>> evidence = {});
   std::string where(const void* addr);
-  void log(ThreadId t, std::string text);
+  // `detail` carries the structured fields (kind, access, location, index).
+  void log(ThreadId t, std::string text, Event detail = {});
 
   const Workload& workload_;
   const Reference& reference_;
@@ -127,6 +130,7 @@ class Execution final : public KernelHooks {
   ThreadId next_ = kNoThread;     // set by a fiber that leaves for another thread
   ThreadId last_ = kNoThread;     // the thread that ran the previous step
   bool in_fiber_ = false;
+  bool prestarting_ = false;
   bool in_callback_ = false;
   bool unwinding_ = false;
   bool stop_ = false;
@@ -217,8 +221,10 @@ void Execution::run_callback() {
   in_callback_ = true;
   callback_origin_ = {cb.queued_by, cb.queued_at};
   if (options_.record_events) {
-    log(kRcuThread, "runs the callback queued by " + thread_name(cb.queued_by) + " at step " +
-                        std::to_string(cb.queued_at));
+    log(kRcuThread,
+        "runs the callback queued by " + thread_name(cb.queued_by) + " at step " +
+            std::to_string(cb.queued_at),
+        {.kind = EventKind::kCallback});
   }
   cb.fn();
   in_callback_ = false;
@@ -231,6 +237,15 @@ void Execution::schedule_point(const Transition& tr) {
   Thread& self = threads_[me];
   self.pending = tr;
   pending_view_[me] = tr;
+  if (prestarting_) {
+    // Running up to the first point is private work; no choice is made for it.
+    self.main = std::move(self.main).resume();
+    if (stop_ || unwinding_) park();
+    current_ = me;
+    performed(me, tr);
+    if (stop_) park();
+    return;
+  }
   const ThreadId next = pick();
   if (next != me) {
     // Someone else runs (or the execution stops): hand over to the scheduler.
@@ -301,6 +316,17 @@ ExecutionResult Execution::run() {
                                        return std::move(threads_[id].main);
                                      });
     }
+    // Every thread runs up to its first scheduling point before any choice: what
+    // it does until then (harness code, fd tables, loads) touches nothing another
+    // thread sees, and a "start" step would only multiply equivalent schedules.
+    prestarting_ = true;
+    for (std::size_t i = 0; i < nthreads_ && !stop_; i++) {
+      current_ = static_cast<ThreadId>(i);
+      in_fiber_ = true;
+      threads_[i].fiber = std::move(threads_[i].fiber).resume();
+      in_fiber_ = false;
+    }
+    prestarting_ = false;
     // The scheduler loop: resume the chosen thread until it hands over.
     ThreadId run_next = pick();
     while (run_next != kNoThread && !stop_) {
@@ -345,8 +371,9 @@ void Execution::access(MemAccess kind, const void* addr) {
     (void)fresh;
   }
   if (options_.record_events) {
-    std::string text = std::string(access_name(kind)) + " " + where(addr);
-    log(current_, std::move(text));
+    const std::string location = where(addr);
+    log(current_, std::string(access_name(kind)) + " " + location,
+        {.kind = EventKind::kAccess, .access = kind, .location = location});
   }
 }
 
@@ -358,7 +385,9 @@ void Execution::alloc(const void* object, std::size_t size, const char* what) {
   } else if (std::string_view(what) == "bpf_link") {
     a.model_id = static_cast<const bpf_link*>(object)->model_id;
   }
-  if (options_.record_events && in_fiber_) log(current_, "allocates " + a.name());
+  if (options_.record_events && in_fiber_) {
+    log(current_, "allocates " + a.name(), {.kind = EventKind::kAlloc, .location = a.name()});
+  }
 }
 
 void Execution::kfree(const void* object, std::function<void()> destroy) {
@@ -382,7 +411,9 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
       a->queued_by = callback_origin_.by;
       a->queued_at = callback_origin_.at;
     }
-    if (options_.record_events) log(current_, "frees " + a->name());
+    if (options_.record_events) {
+      log(current_, "frees " + a->name(), {.kind = EventKind::kFree, .location = a->name()});
+    }
   }
   // Programs stay readable (BpfObjects owns them); the flag only records the free.
   // Anything else waits in quarantine until the execution ends.
@@ -396,8 +427,9 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
 void Execution::rcu_read_lock() {
   if (!hooks_live()) return;
   schedule_point(Transition{StepKind::kRcuLock});
+  if (!rcu_.in_section(current_)) threads_[current_].section_start = now();
   rcu_.read_lock(current_);
-  if (options_.record_events) log(current_, "rcu_read_lock");
+  if (options_.record_events) log(current_, "rcu_read_lock", {.kind = EventKind::kRcuLock});
 }
 
 void Execution::rcu_read_unlock() {
@@ -407,7 +439,7 @@ void Execution::rcu_read_unlock() {
     violate("rcu", current_, "rcu_read_unlock without a matching rcu_read_lock");
     park();
   }
-  if (options_.record_events) log(current_, "rcu_read_unlock");
+  if (options_.record_events) log(current_, "rcu_read_unlock", {.kind = EventKind::kRcuUnlock});
 }
 
 void Execution::synchronize_rcu() {
@@ -422,11 +454,15 @@ void Execution::synchronize_rcu() {
   if (options_.record_events) {
     std::string waits;
     for (const auto& [t, s] : self.sync_snapshot) waits += " " + thread_name(t);
-    log(current_, "synchronize_rcu: grace period starts, waits for" +
-                      (waits.empty() ? std::string(" nobody") : waits));
+    log(current_,
+        "synchronize_rcu: grace period starts, waits for" +
+            (waits.empty() ? std::string(" nobody") : waits),
+        {.kind = EventKind::kSyncStart});
   }
   schedule_point(Transition{StepKind::kSyncWait});
-  if (options_.record_events) log(current_, "synchronize_rcu: grace period over");
+  if (options_.record_events) {
+    log(current_, "synchronize_rcu: grace period over", {.kind = EventKind::kSyncEnd});
+  }
 }
 
 void Execution::call_rcu(std::function<void()> callback) {
@@ -434,7 +470,7 @@ void Execution::call_rcu(std::function<void()> callback) {
   if (hooks_live()) schedule_point(Transition{StepKind::kCallRcu});
   if (stop_) return;
   rcu_.call_rcu(std::move(callback), current_, now());
-  if (options_.record_events) log(current_, "call_rcu: queues a callback");
+  if (options_.record_events) log(current_, "call_rcu: queues a callback", {.kind = EventKind::kCallRcu});
 }
 
 void Execution::warn(const std::string& what) {
@@ -452,7 +488,8 @@ void Execution::control_body() {
     ops_begun_ = k + 1;
     revision_before_ = target_->revision();
     if (options_.record_events) {
-      log(kControlThread, "begins step " + std::to_string(k + 1) + ": " + step_op_name(steps[k].op));
+      log(kControlThread, "begins step " + std::to_string(k + 1) + ": " + step_op_name(steps[k].op),
+          {.kind = EventKind::kStepBegin, .index = k + 1});
     }
     StepReport report;
     try {
@@ -466,7 +503,8 @@ void Execution::control_body() {
     op_end_[k + 1] = now();
     ops_ended_ = k + 1;
     if (options_.record_events) {
-      log(kControlThread, "ends " + report.line + " | " + target_->entries());
+      log(kControlThread, "ends " + report.line + " | " + target_->entries(),
+          {.kind = EventKind::kStepEnd, .index = k + 1});
     }
     check_control_step(k, steps[k], report);
     if (stop_) park();
@@ -475,11 +513,17 @@ void Execution::control_body() {
 
 void Execution::reader_body(ThreadId id) {
   for (std::uint32_t pass = 1; pass <= workload_.passes; pass++) {
-    const std::uint64_t start = now();
-    if (options_.record_events) log(id, "pass " + std::to_string(pass) + " begins");
+    if (options_.record_events) {
+      log(id, "pass " + std::to_string(pass) + " begins", {.kind = EventKind::kPassBegin, .index = pass});
+    }
     const std::vector<u32> ran = target_->api().run();
+    // The pass runs from its outermost rcu_read_lock to now (its last unlock).
+    const std::uint64_t start = threads_[id].section_start;
     const std::uint64_t end = now();
-    if (options_.record_events) log(id, "pass " + std::to_string(pass) + " saw " + list_text(ran));
+    if (options_.record_events) {
+      log(id, "pass " + std::to_string(pass) + " saw " + list_text(ran),
+          {.kind = EventKind::kPassEnd, .index = pass});
+    }
     check_snapshot(id, pass, ran, start, end);
     if (stop_) park();
   }
@@ -665,8 +709,11 @@ void Execution::check_quiescence() {
   }
 }
 
-void Execution::log(ThreadId t, std::string text) {
-  result_.events.push_back({now(), t, std::move(text)});
+void Execution::log(ThreadId t, std::string text, Event detail) {
+  detail.step = now();
+  detail.thread = t;
+  detail.text = std::move(text);
+  result_.events.push_back(std::move(detail));
 }
 
 }  // namespace

@@ -38,11 +38,36 @@ struct Violation {
   std::vector<std::pair<std::string, std::string>> evidence;  // ordered details
 };
 
+// What an event is, for tools that need more than its text (the interleaving
+// graph of `replay --dot` draws RCU edges between events of these kinds).
+enum class EventKind : std::uint8_t {
+  kNote,        // anything not listed below
+  kStepBegin,   // the control thread begins scenario step `index` (1-based)
+  kStepEnd,     // ... and ends it
+  kPassBegin,   // a reader begins pass `index`
+  kPassEnd,     // ... and ends it, with the list it saw
+  kAccess,      // a memory access: `access` at `location`
+  kAlloc,       // `location` names the new object
+  kFree,        // `location` names the object freed
+  kRcuLock,
+  kRcuUnlock,
+  kSyncStart,   // synchronize_rcu: its grace period starts
+  kSyncEnd,     // synchronize_rcu returns: the grace period is over
+  kCallRcu,     // call_rcu queues a callback; callbacks run first in, first out
+  kCallback,    // (kRcuThread) the oldest ready callback runs
+};
+
 // One line of an execution's story (--explain).
 struct Event {
   std::uint64_t step = 0;
   ThreadId thread = kNoThread;
   std::string text;
+  EventKind kind = EventKind::kNote;
+  MemAccess access = MemAccess::kReadOnce;  // kAccess
+  // kAccess: "dev->tcx_ingress", "bpf_mprog_bundle#1.a.fp_items[0]", ...;
+  // kAlloc / kFree: the object, "bpf_prog P3", "bpf_mprog_bundle#1".
+  std::string location;
+  std::uint64_t index = 0;  // kStepBegin/kStepEnd: the control step; kPass*: the pass
 };
 
 struct ExecutionResult {

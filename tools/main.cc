@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   add("check", "Run a seeded campaign: model against spec, invariants after every step",
       mprogsim::tools::add_check);
   add("replay", "Run scenario files and check their expectations", mprogsim::tools::add_replay);
+  add("shrink", "Minimize a failing trace while the same property fails",
+      mprogsim::tools::add_shrink);
   add("mutants", "List the deliberately broken model variants", mprogsim::tools::add_mutants);
   try {
     app.parse(argc, argv);

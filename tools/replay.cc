@@ -6,7 +6,11 @@
 // A trace file (docs/trace-format.md) is re-executed exactly under its recorded
 // schedule: exit 0 when its recorded outcome happens again at the same step, 1 when
 // the run differs (and how), 2 when the trace is bad (including a schedule that
-// names a thread that cannot run). --explain prints the execution step by step.
+// names a thread that cannot run). --explain prints the execution step by step;
+// --dot FILE writes its interleaving as a Graphviz graph (sim/interleaving_graph.h);
+// --record FILE writes the execution as it ran (executed schedule, observed
+// outcome) as a new trace, e.g. a mutant's trace run on the correct model as a
+// regression trace that must keep passing.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -19,6 +23,8 @@
 #include "traces/scenario_runner.h"
 #include "traces/trace.h"
 #include "sim/explain.h"
+#include "sim/interleaving_graph.h"
+#include "traces/atomic_file.h"
 #include "sim/trace_replay.h"
 #include "tools/subcommands.h"
 
@@ -32,6 +38,8 @@ struct ReplayOptions {
   bool quiet = false;
   bool explain = false;
   bool expect_no_violation = false;
+  std::string dot;     // a file for the interleaving graph; one trace only
+  std::string record;  // a file for the execution as a trace; one trace only
 };
 
 // Replays one trace file; everything it prints goes to `out`.
@@ -48,14 +56,19 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   if (o.expect_no_violation) trace.outcome = TraceOutcome{};
   sim::ReplayResult r;
   try {
-    r = sim::replay_trace(trace, o.explain, o.expect_no_violation);
+    r = sim::replay_trace(trace, o.explain || !o.dot.empty(), o.expect_no_violation);
   } catch (const ScenarioError& e) {
     std::cerr << path << ": " << e.what() << "\n";
     return 2;
   }
   const auto& x = r.execution;
-  if (x.status == sim::ExecutionResult::Status::kBadSchedule ||
-      x.status == sim::ExecutionResult::Status::kBadWorkload) {
+  if (x.status == sim::ExecutionResult::Status::kBadSchedule) {
+    // The entry that could not run is the one the execution was about to take.
+    std::cerr << path << ": " << schedule_entry_path(trace.schedule, x.schedule.size()) << ": "
+              << x.error << "\n";
+    return 2;
+  }
+  if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
     std::cerr << path << ": " << x.error << "\n";
     return 2;
   }
@@ -72,6 +85,34 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
     }
   } else {
     s << "no violation\n";
+  }
+  if (!o.dot.empty()) {
+    sim::InterleavingGraphOptions graph;
+    auto count = [](std::uint64_t n, const char* one, const char* many) {
+      return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    graph.title = (trace.scenario.name.empty() ? path : trace.scenario.name) + "\nmutant " +
+                  trace.mutant + ", " + count(trace.readers, "reader", "readers") + " x " +
+                  count(trace.passes, "pass", "passes") + ", " +
+                  count(x.schedule.size(), "step", "steps");
+    const std::string error = write_file_atomically(o.dot, sim::interleaving_dot(x, graph));
+    if (!error.empty()) {
+      std::cerr << path << ": --dot: " << error << "\n";
+      return 2;
+    }
+    s << "graph: " << o.dot << "\n";
+  }
+  if (!o.record.empty()) {
+    TraceOrigin origin;
+    origin.strategy = "hand";
+    const Trace recorded =
+        sim::trace_of(sim::workload_of(trace), x, trace.origin ? *trace.origin : origin);
+    const std::string error = write_file_atomically(o.record, write_trace(recorded));
+    if (!error.empty()) {
+      std::cerr << path << ": --record: " << error << "\n";
+      return 2;
+    }
+    s << "recorded: " << o.record << "\n";
   }
   if (r.reproduced) {
     s << "reproduced: " << (trace.outcome && trace.outcome->violation ? "the recorded violation"
@@ -95,6 +136,10 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
   }
   std::stringstream text;
   text << in.rdbuf();
+  if ((!options.dot.empty() || !options.record.empty()) && !looks_like_trace(text.str())) {
+    std::cerr << path << ": --dot and --record take a trace; this is a scenario file\n";
+    return 2;
+  }
   if (looks_like_trace(text.str())) {
     const int code = replay_trace_file(path, text.str(), options, out);
     if (code == 0) ++*passed;
@@ -131,6 +176,10 @@ Run add_replay(CLI::App& app) {
   app.add_option("--mutant", options->mutant, "Run on a deliberately broken model (see mutants)");
   app.add_flag("-q,--quiet", options->quiet, "Print only mismatches and the summary");
   app.add_flag("--explain", options->explain, "Traces: print the execution step by step");
+  app.add_option("--dot", options->dot,
+                 "Traces: write the interleaving as a Graphviz graph to this file (one trace)");
+  app.add_option("--record", options->record,
+                 "Traces: write the execution as it ran (schedule, outcome) as a trace (one trace)");
   app.add_flag("--expect-no-violation", options->expect_no_violation,
                "Traces: require that the execution passes (e.g. with --mutant none); schedule "
                "entries naming a thread that cannot run are skipped");
@@ -142,6 +191,10 @@ Run add_replay(CLI::App& app) {
       return 2;
     }
     set_current_mutant(*mutant);
+    if ((!options->dot.empty() || !options->record.empty()) && options->files.size() != 1) {
+      std::cerr << "replay: --dot and --record take exactly one trace file\n";
+      return 2;
+    }
     int code = 0;
     std::size_t passed = 0, failed = 0;
     for (const auto& path : options->files) {

@@ -14,5 +14,6 @@ using Run = std::function<int()>;
 Run add_replay(CLI::App& app);
 Run add_mutants(CLI::App& app);
 Run add_check(CLI::App& app);
+Run add_shrink(CLI::App& app);
 
 }  // namespace mprogsim::tools

@@ -313,7 +313,8 @@ std::vector<Scenario> parse_scenarios(const std::string& text) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double (1E400) is out_of_range.
     throw ScenarioError(std::string("malformed JSON: ") + e.what());
   }
   std::vector<Scenario> out;

@@ -5,16 +5,19 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <utility>
 
 #include "model/uapi.h"
+#include "model/upstream/system.h"
+#include "model/upstream/uapi.h"
 #include "model/v2/system.h"
 
 namespace mprogsim {
 namespace {
 
-// Flag names in the order they are printed, with their v2 bits.
+// Flag names in the order they are printed, with their bits in each semantics.
 constexpr std::array<std::pair<const char*, u32>, 7> kV2Flags = {{
     {"REPLACE", v2::BPF_F_REPLACE},
     {"BEFORE", v2::BPF_F_BEFORE},
@@ -24,6 +27,30 @@ constexpr std::array<std::pair<const char*, u32>, 7> kV2Flags = {{
     {"ID", v2::BPF_F_ID},
     {"LINK", v2::BPF_F_LINK},
 }};
+constexpr std::array<std::pair<const char*, u32>, 5> kUpstreamFlags = {{
+    {"REPLACE", upstream::BPF_F_REPLACE},
+    {"BEFORE", upstream::BPF_F_BEFORE},
+    {"AFTER", upstream::BPF_F_AFTER},
+    {"ID", upstream::BPF_F_ID},
+    {"LINK", upstream::BPF_F_LINK},
+}};
+
+// The bits the runner needs by role, per semantics.
+struct FlagBits {
+  std::span<const std::pair<const char*, u32>> names;
+  u32 replace;
+  u32 id;
+  u32 link;
+  u32 mask;  // what BPF_PROG_ATTACH accepts; other bits print as a number
+};
+
+FlagBits flag_bits_of(Semantics semantics) {
+  if (semantics == Semantics::kUpstream) {
+    return {kUpstreamFlags, upstream::BPF_F_REPLACE, upstream::BPF_F_ID, upstream::BPF_F_LINK,
+            upstream::BPF_F_ATTACH_MASK_MPROG};
+  }
+  return {kV2Flags, v2::BPF_F_REPLACE, v2::BPF_F_ID, v2::BPF_F_LINK, v2::BPF_F_ATTACH_MASK_MPROG};
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out = "[";
@@ -41,7 +68,8 @@ struct Bound {
 
 class ScenarioSession::Runner {
  public:
-  explicit Runner(MprogApi& system) : system_(system) {}
+  Runner(MprogApi& system, Semantics semantics)
+      : system_(system), semantics_(semantics), bits_(flag_bits_of(semantics)) {}
 
   StepReport step(const Step& step, std::size_t index) {
     where_ = "step " + std::to_string(index);
@@ -78,7 +106,7 @@ class ScenarioSession::Runner {
   u32 flag_bits(const std::vector<std::string>& names) const {
     u32 bits = 0;
     for (const auto& name : names) {
-      for (const auto& [known, bit] : kV2Flags) {
+      for (const auto& [known, bit] : bits_.names) {
         if (name == known) bits |= bit;
       }
     }
@@ -87,10 +115,10 @@ class ScenarioSession::Runner {
 
   std::vector<std::string> flag_names(u32 bits) const {
     std::vector<std::string> out;
-    for (const auto& [name, bit] : kV2Flags) {
+    for (const auto& [name, bit] : bits_.names) {
       if (bits & bit) out.emplace_back(name);
     }
-    if (bits & ~v2::BPF_F_ATTACH_MASK_MPROG) out.push_back("0x" + std::to_string(bits));
+    if (bits & ~bits_.mask) out.push_back("0x" + std::to_string(bits));
     return out;
   }
 
@@ -122,8 +150,8 @@ class ScenarioSession::Runner {
   // The relative fd/id and the flags it implies.
   std::pair<u32, u32> relative(const Relative& r) const {
     if (r.kind == Relative::Kind::kNone) return {0, 0};
-    u32 flags = r.by_id ? v2::BPF_F_ID : 0;
-    if (r.kind == Relative::Kind::kLink) flags |= v2::BPF_F_LINK;
+    u32 flags = r.by_id ? bits_.id : 0;
+    if (r.kind == Relative::Kind::kLink) flags |= bits_.link;
     if (r.raw) return {*r.raw, flags};
     const Bound& b = r.kind == Relative::Kind::kProg ? prog(*r.name) : link(*r.name);
     return {r.by_id ? b.id : b.fd, flags};
@@ -174,14 +202,19 @@ class ScenarioSession::Runner {
         const Bound& p = open_prog(*step.prog);
         auto [object, implied] = relative(step.relative);
         u32 flags = flag_bits(step.flags) | implied;
-        if (step.replace) {
+        u32 replace_fd = 0;
+        if (step.replace && semantics_ == Semantics::kV2) {
           if (step.relative.kind != Relative::Kind::kNone) {
             bad("in v2 'replace' is the relative object; give one of 'replace' and 'relative'");
           }
           object = prog(*step.replace).fd;
-          flags |= v2::BPF_F_REPLACE;
+          flags |= bits_.replace;
+        } else if (step.replace) {
+          // Upstream: the program to replace has its own field, replace_bpf_fd.
+          replace_fd = prog(*step.replace).fd;
+          flags |= bits_.replace;
         }
-        ProgAttachAttr attr{p.fd, flags, object, 0, step.expected_revision};
+        ProgAttachAttr attr{p.fd, flags, object, replace_fd, step.expected_revision};
         const int ret = system_.prog_attach(attr);
         line << " " << *step.prog << " -> " << errno_name(ret);
         expect_ret(step, ret, out);
@@ -212,7 +245,7 @@ class ScenarioSession::Runner {
         LinkUpdateAttr attr{l.fd, p.fd, 0, 0};
         if (step.old_prog) {
           attr.old_prog_fd = prog(*step.old_prog).fd;
-          attr.flags = v2::BPF_F_REPLACE;
+          attr.flags = bits_.replace;
         }
         const int ret = system_.link_update(attr);
         line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
@@ -268,10 +301,14 @@ class ScenarioSession::Runner {
       }
       case StepOp::kMiniqInc:
         system_.miniq_inc();
+        miniq_taken_++;
         line << " -> OK (holds " << system_.miniq_holds() << ")";
         break;
       case StepOp::kMiniqDec:
-        if (system_.miniq_holds() == 0) bad("miniq_dec without a hold (no miniq_inc before)");
+        // The runner counts the holds it took: a broken model that lost one must show
+        // as a mismatch, not turn the file bad.
+        if (miniq_taken_ == 0) bad("miniq_dec without a hold (no miniq_inc before)");
+        miniq_taken_--;
         system_.miniq_dec();
         line << " -> OK (holds " << system_.miniq_holds() << ")";
         break;
@@ -371,22 +408,24 @@ class ScenarioSession::Runner {
   }
 
   MprogApi& system_;
+  Semantics semantics_;
+  FlagBits bits_;
   std::string where_;
   std::map<std::string, Bound> progs_;
   std::map<std::string, Bound> links_;
   std::map<u32, std::string> prog_names_;
   std::map<u32, std::string> link_names_;
+  u32 miniq_taken_ = 0;  // miniq_inc steps not yet matched by a miniq_dec
 };
 
 std::unique_ptr<MprogApi> make_system(Semantics semantics) {
-  if (semantics == Semantics::kUpstream) {
-    throw ScenarioError("semantics 'upstream' is not supported yet (only 'v2')");
-  }
+  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::System>();
   return std::make_unique<v2::System>();
 }
 
-ScenarioSession::ScenarioSession(MprogApi& system, std::optional<u64> initial_revision)
-    : runner_(std::make_unique<Runner>(system)) {
+ScenarioSession::ScenarioSession(MprogApi& system, std::optional<u64> initial_revision,
+                                 Semantics semantics)
+    : runner_(std::make_unique<Runner>(system, semantics)) {
   if (initial_revision) system.set_initial_revision(*initial_revision);
 }
 ScenarioSession::~ScenarioSession() = default;
@@ -404,7 +443,7 @@ bool ScenarioSession::link_closed(const std::string& name) const {
 ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system) {
   ScenarioReport report;
   report.name = scenario.name;
-  ScenarioSession session(system, scenario.initial_revision);
+  ScenarioSession session(system, scenario.initial_revision, scenario.semantics);
   for (const Step& step : scenario.steps) {
     StepReport step_report = session.step(step);
     (step_report.mismatches.empty() ? report.passed : report.failed)++;

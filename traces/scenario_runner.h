@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// Runs a Scenario on any MprogApi (the v2 model, the spec, later upstream): names
-// become fds and ids, each step's actual result is printed and checked against the
-// step's expectations. A name used before it is bound, or any other misuse the
-// format forbids, throws ScenarioError: the file is bad, not the kernel.
+// Runs a Scenario on any MprogApi (the v2 or upstream model, either spec): names
+// become fds and ids, flag names the bits of the scenario's semantics, each step's
+// actual result is printed and checked against the step's expectations. A name used
+// before it is bound, or any other misuse the format forbids, throws ScenarioError: the
+// file is bad, not the kernel.
 #pragma once
 
 #include <memory>
@@ -32,13 +33,16 @@ struct ScenarioReport {
   std::size_t failed = 0;
 };
 
-// A fresh attach point for `semantics`; throws ScenarioError if not supported yet.
+// A fresh attach point (the faithful model) for `semantics`.
 std::unique_ptr<MprogApi> make_system(Semantics semantics);
 
 // Runs steps one at a time on one system, keeping the name -> fd/id bindings.
 class ScenarioSession {
  public:
-  ScenarioSession(MprogApi& system, std::optional<u64> initial_revision);
+  // `semantics` decides the flag bits (v2 and upstream number them differently) and
+  // what `replace` means on attach (scenario-format.md).
+  ScenarioSession(MprogApi& system, std::optional<u64> initial_revision,
+                  Semantics semantics = Semantics::kV2);
   ~ScenarioSession();
   ScenarioSession(const ScenarioSession&) = delete;
   ScenarioSession& operator=(const ScenarioSession&) = delete;
@@ -57,7 +61,8 @@ class ScenarioSession {
   std::size_t steps_ = 0;
 };
 
-// Runs `scenario` on `system` (fresh). Throws ScenarioError for a bad file.
+// Runs `scenario` on `system` (fresh, of the scenario's semantics). Throws
+// ScenarioError for a bad file.
 ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system);
 
 // Renders the report lines as `mprogsim replay` prints them (no summary line).

@@ -24,6 +24,12 @@ std::uint64_t get_u64(const json& v, const std::string& where) {
   return v.get<std::uint64_t>();
 }
 
+std::uint32_t get_u32(const json& v, const std::string& where) {
+  const std::uint64_t x = get_u64(v, where);
+  if (x > 0xffffffffULL) fail(where, "does not fit in 32 bits");
+  return static_cast<std::uint32_t>(x);
+}
+
 std::string get_string(const json& v, const std::string& where) {
   if (!v.is_string()) fail(where, "expected a string");
   return v.get<std::string>();
@@ -32,8 +38,10 @@ std::string get_string(const json& v, const std::string& where) {
 sim::ThreadId thread_of(const std::string& name, std::uint32_t readers, const std::string& where) {
   if (name == "C") return sim::kControlThread;
   if (name == "rcu") return sim::kRcuThread;
-  if (name.size() >= 2 && name[0] == 'R' && name.find_first_not_of("0123456789", 1) == std::string::npos &&
-      name.size() <= 4) {
+  // R1..R999 as written by write_trace (no leading zero), so that a thread has one
+  // spelling and a file round-trips byte for byte.
+  if (name.size() >= 2 && name[0] == 'R' && name[1] != '0' &&
+      name.find_first_not_of("0123456789", 1) == std::string::npos && name.size() <= 4) {
     const auto n = std::stoul(name.substr(1));
     if (n >= 1 && n <= readers) return static_cast<sim::ThreadId>(n);
     fail(where, "thread '" + name + "' does not exist (the trace has " + std::to_string(readers) +
@@ -68,9 +76,9 @@ TraceOrigin parse_origin(const json& v) {
     } else if (key == "seed") {
       o.seed = get_u64(value, at);
     } else if (key == "pct_depth") {
-      o.pct_depth = static_cast<std::uint32_t>(get_u64(value, at));
+      o.pct_depth = get_u32(value, at);
     } else if (key == "preemption_bound") {
-      o.preemption_bound = static_cast<std::uint32_t>(get_u64(value, at));
+      o.preemption_bound = get_u32(value, at);
     } else if (key == "execution") {
       o.execution = get_u64(value, at);
     } else {
@@ -107,7 +115,54 @@ TraceOutcome parse_outcome(const json& v, std::uint32_t readers) {
     }
   }
   if (o.violation && o.property.empty()) fail("$.outcome", "a violation needs a 'property'");
+  // A pass has nothing else to say; details on one would be silently dropped.
+  if (!o.violation) {
+    for (const char* key : {"property", "step", "thread", "message", "evidence"}) {
+      if (v.contains(key)) fail("$.outcome." + std::string(key), "only a violation has this field");
+    }
+  }
   return o;
+}
+
+// `value` on one line, with the spacing of dump(1): {"op": "load", "prog": "P1"}.
+std::string one_line(const json& value) {
+  std::string out;
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      out += (out.empty() ? "{" : ", ") + json(key).dump() + ": " + one_line(item);
+    }
+    return out.empty() ? "{}" : out + "}";
+  }
+  if (value.is_array()) {
+    for (const auto& item : value) out += (out.empty() ? "[" : ", ") + one_line(item);
+    return out.empty() ? "[]" : out + "]";
+  }
+  return value.dump();
+}
+
+// The file text: dump(1) everywhere, except that each step and each schedule run
+// is one line, so that a trace reads (and diffs) one decision per line.
+std::string render(const json& doc) {
+  std::string out = "{\n";
+  std::size_t left = doc.size();
+  for (const auto& [key, value] : doc.items()) {
+    out += " " + json(key).dump() + ": ";
+    if ((key == "steps" || key == "schedule") && value.is_array() && !value.empty()) {
+      out += "[\n";
+      for (std::size_t i = 0; i < value.size(); i++) {
+        out += "  " + one_line(value[i]) + (i + 1 < value.size() ? ",\n" : "\n");
+      }
+      out += " ]";
+    } else {
+      std::string nested = value.dump(1);
+      for (std::size_t at = nested.find('\n'); at != std::string::npos; at = nested.find('\n', at + 2)) {
+        nested.insert(at + 1, " ");
+      }
+      out += nested;
+    }
+    out += --left ? ",\n" : "\n";
+  }
+  return out + "}\n";
 }
 
 }  // namespace
@@ -116,7 +171,7 @@ bool looks_like_trace(const std::string& text) {
   try {
     const json doc = json::parse(text);
     return doc.is_object() && doc.contains("format");
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {  // parse_error, and out_of_range for 1E400
     return false;
   }
 }
@@ -125,7 +180,8 @@ Trace parse_trace(const std::string& text) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double (1E400) is out_of_range.
     throw ScenarioError(std::string("malformed JSON: ") + e.what());
   }
   if (!doc.is_object()) fail("$", "a trace must be an object");
@@ -142,14 +198,17 @@ Trace parse_trace(const std::string& text) {
   Trace t;
   t.scenario = parse_scenario_json(doc, "$", kTraceFields);
   if (doc.contains("readers")) {
-    t.readers = static_cast<std::uint32_t>(get_u64(doc["readers"], "$.readers"));
-    if (t.readers > sim::kMaxReaders) {
+    // Range-checked before narrowing: 2^32 + 1 readers is an error, not 1 reader.
+    const std::uint64_t readers = get_u64(doc["readers"], "$.readers");
+    if (readers > sim::kMaxReaders) {
       fail("$.readers", "at most " + std::to_string(sim::kMaxReaders) + " readers");
     }
+    t.readers = static_cast<std::uint32_t>(readers);
   }
   if (doc.contains("passes")) {
-    t.passes = static_cast<std::uint32_t>(get_u64(doc["passes"], "$.passes"));
-    if (t.passes > 100000) fail("$.passes", "at most 100000 passes");
+    const std::uint64_t passes = get_u64(doc["passes"], "$.passes");
+    if (passes > 100000) fail("$.passes", "at most 100000 passes");
+    t.passes = static_cast<std::uint32_t>(passes);
   }
   if (doc.contains("mutant")) {
     t.mutant = get_string(doc["mutant"], "$.mutant");
@@ -204,8 +263,7 @@ std::string write_trace(const Trace& t) {
     }
     j["outcome"] = o;
   }
-  // One schedule run per line keeps long schedules readable and diffable.
-  return j.dump(1) + "\n";
+  return render(j);
 }
 
 std::string schedule_text(const std::vector<sim::ThreadId>& schedule) {
@@ -219,6 +277,17 @@ std::string schedule_text(const std::vector<sim::ThreadId>& schedule) {
     i = k;
   }
   return out;
+}
+
+std::string schedule_entry_path(const std::vector<sim::ThreadId>& schedule, std::uint64_t index) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < schedule.size(); run++) {
+    std::size_t k = i;
+    while (k < schedule.size() && schedule[k] == schedule[i]) k++;
+    if (index < k) return "$.schedule[" + std::to_string(run) + "]";
+    i = k;
+  }
+  return "$.schedule";
 }
 
 }  // namespace mprogsim

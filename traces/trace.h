@@ -59,4 +59,8 @@ std::string write_trace(const Trace& trace);
 // The schedule in its file form: runs of one thread, "C*12 R1*3 rcu".
 std::string schedule_text(const std::vector<sim::ThreadId>& schedule);
 
+// Where schedule entry `index` (0-based, counted in steps) is written in the
+// file: "$.schedule[3]", the run that holds it; "$.schedule" past the end.
+std::string schedule_entry_path(const std::vector<sim::ThreadId>& schedule, std::uint64_t index);
+
 }  // namespace mprogsim

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+// `mprogsim shrink TRACE -o OUT`: minimizes a failing trace (sim/shrink.h) while
+// the same property keeps failing, and writes the result atomically; it replays
+// strictly (`mprogsim replay OUT` exits 0). Prints the sizes before and after.
+//
+// Exit 0: shrunk and written; 1: the trace does not fail as recorded (or records
+// no violation); 2: bad input or options (one line on stderr, nothing on stdout).
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "sim/shrink.h"
+#include "sim/trace_replay.h"
+#include "tools/subcommands.h"
+#include "traces/atomic_file.h"
+#include "traces/trace.h"
+
+namespace mprogsim::tools {
+namespace {
+
+struct ShrinkCliOptions {
+  std::string input;
+  std::string output;
+  std::string name;  // replaces the scenario name when given
+};
+
+int run_shrink(const ShrinkCliOptions& o) {
+  const std::string& path = o.input;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << path << ": cannot read the file\n";
+    return 2;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  Trace trace;
+  sim::ReplayResult first;
+  try {
+    trace = parse_trace(text.str());
+    first = sim::replay_trace(trace, false, false);
+  } catch (const ScenarioError& e) {
+    std::cerr << path << ": " << e.what() << "\n";
+    return 2;
+  }
+  const auto& x = first.execution;
+  if (x.status == sim::ExecutionResult::Status::kBadSchedule) {
+    std::cerr << path << ": " << schedule_entry_path(trace.schedule, x.schedule.size()) << ": "
+              << x.error << "\n";
+    return 2;
+  }
+  if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
+    std::cerr << path << ": " << x.error << "\n";
+    return 2;
+  }
+  if (!trace.outcome || !trace.outcome->violation) {
+    std::cerr << path << ": the trace records no violation; there is nothing to shrink\n";
+    return 1;
+  }
+  if (!first.reproduced) {
+    std::cerr << path << ": does not fail as recorded: " << first.difference << "\n";
+    return 1;
+  }
+
+  sim::ShrinkResult r = sim::shrink_trace(trace);
+  if (!o.name.empty()) r.trace.scenario.name = o.name;
+  // The written trace must replay strictly as recorded; anything else is our bug.
+  const sim::ReplayResult check = sim::replay_trace(r.trace, false, false);
+  if (!check.reproduced) {
+    std::cerr << "shrink: internal bug: the shrunk trace does not replay: " << check.difference << "\n";
+    return 1;
+  }
+  const std::string error = write_file_atomically(o.output, write_trace(r.trace));
+  if (!error.empty()) {
+    std::cerr << "shrink: " << error << "\n";
+    return 2;
+  }
+  const TraceOutcome& v = *r.trace.outcome;
+  std::cout << "shrink " << path << " (" << trace.mutant << "): " << v.property << "\n"
+            << "  before: " << r.before.text() << "\n"
+            << "  after:  " << r.after.text() << "\n"
+            << "  " << r.candidates << " candidates run, " << r.kept << " kept\n"
+            << "violation: " << v.property << " at schedule step " << v.step << ": " << v.message
+            << "\n"
+            << "trace: " << o.output << "\nreplay it: mprogsim replay " << o.output << " --explain\n";
+  return 0;
+}
+
+}  // namespace
+
+Run add_shrink(CLI::App& app) {
+  auto o = std::make_shared<ShrinkCliOptions>();
+  app.add_option("trace", o->input, "A failing trace (as `check` writes them)")->required();
+  app.add_option("-o,--out", o->output, "Where to write the shrunk trace")->required();
+  app.add_option("--name", o->name, "Name the shrunk trace (default: keep the input's name)");
+  return [o] { return run_shrink(*o); };
+}
+
+}  // namespace mprogsim::tools
