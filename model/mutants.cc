@@ -28,8 +28,8 @@ constexpr std::array<MutantInfo, 21> kMutants = {{
     {Mutant::kReplaceSkipsAccess, "replace-skips-eacces",
      "bpf_mprog_replace sets BPF_F_FIRST/LAST on a program that is not first/last"},
     {Mutant::kCommitNoSync, "commit-no-sync",
-     "bpf_mprog_commit does not call synchronize_rcu(), so the next update rewrites a peer "
-     "readers still walk",
+     "bpf_mprog_commit (upstream: tcx_entry_sync) does not call synchronize_rcu(), so the "
+     "next update rewrites a peer readers still walk",
      true},
     {Mutant::kProgPutFreesNow, "prog-put-frees-now",
      "bpf_prog_put frees the program at once instead of through call_rcu", true},
@@ -45,7 +45,9 @@ constexpr std::array<MutantInfo, 21> kMutants = {{
      "tcx_run re-loads the published entry after each program and walks on in the new one",
      true},
     {Mutant::kFreeBundleNow, "free-bundle-now",
-     "bpf_mprog_free frees the bundle at once instead of with kfree_rcu", true},
+     "bpf_mprog_free (upstream: tcx_entry_free) frees the entry at once instead of with "
+     "kfree_rcu",
+     true},
     {Mutant::kReaderUnlocksEarly, "reader-unlocks-early",
      "tcx_run leaves the RCU read-side section right after loading the entry", true},
     {Mutant::kUpstreamMaxCheckBefore, "upstream-max-check-before",

@@ -27,11 +27,7 @@ constexpr u32 kFlagAfter = 1U << 2;
 constexpr u32 kFlagFirst = 1U << 3;
 constexpr u32 kFlagLast = 1U << 4;
 
-std::unique_ptr<MprogApi> make_spec(Semantics semantics) {
-  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::MprogSpec>();
-  return std::make_unique<v2::MprogSpec>();
-}
-
+// make_spec (the spec of a semantics) comes from traces/scenario_runner.h.
 std::unique_ptr<MprogApi> make_model(Semantics semantics) {
   if (semantics == Semantics::kUpstream) return std::make_unique<upstream::System>();
   return std::make_unique<v2::System>();

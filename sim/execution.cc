@@ -282,16 +282,16 @@ ExecutionResult Execution::run() {
   KernelScope scope(this, &target_->objects());
   const Mutant saved_mutant = current_mutant();
   set_current_mutant(workload_.mutant);
-  const int saved_revision = v2::bpf_mprog_initial_revision();
 
   shadow_.add(target_->device(), target_->device_size(), "net_device");
   try {
-    session_ = std::make_unique<ScenarioSession>(target_->api(), workload_.scenario.initial_revision);
+    session_ = std::make_unique<ScenarioSession>(target_->api(), workload_.scenario.initial_revision,
+                                                 workload_.scenario.semantics);
   } catch (const ScenarioError& e) {
     result_.status = ExecutionResult::Status::kBadWorkload;
     result_.error = e.what();
   }
-  v2::bpf_mprog_set_initial_revision(target_->initial_revision());
+  const std::function<void()> restore_revision = target_->install_initial_revision();
   rcu_.reset(nthreads_);
   threads_.resize(nthreads_);
   pending_view_.assign(nthreads_, Transition{});
@@ -343,7 +343,7 @@ ExecutionResult Execution::run() {
 
   strategy_.end_execution(schedule_.size());
   set_current_mutant(saved_mutant);
-  v2::bpf_mprog_set_initial_revision(saved_revision);
+  restore_revision();
   return std::move(result_);
 }
 
@@ -548,8 +548,9 @@ std::string Execution::where(const void* addr) {
   const Allocation* a = shadow_.find(addr);
   if (!a) return "untracked memory";
   const std::size_t offset = reinterpret_cast<std::uintptr_t>(addr) - a->start;
-  if (a->what == "bpf_mprog_bundle") {
-    const std::string field = target_->bundle_field(offset);
+  if (a->what == "bpf_mprog_bundle" || a->what == "tcx_entry") {
+    const std::size_t base = target_->bundle_offset();
+    const std::string field = offset >= base ? target_->bundle_field(offset - base) : "";
     if (!field.empty()) return a->name() + "." + field;
   }
   if (a->what == "net_device" && offset == 0) return "dev->tcx_ingress";
@@ -601,8 +602,7 @@ void Execution::check_control_step(std::size_t k, const Step& step, const StepRe
   const bool changed = reference_.committed[n] != reference_.committed[n - 1];
   if (revision_before_ && after && target_->published_bundle()) {
     const u64 before = *revision_before_;
-    u64 next = static_cast<u32>(before + 1);
-    if (next == 0) next = 1;
+    const u64 next = target_->next_revision(before);
     std::string broken;
     if (!ok && *after != before) broken = "a failed step moved the revision";
     if (ok && changed && *after != next) broken = "a committed change did not move the revision by one";
@@ -702,7 +702,10 @@ void Execution::check_quiescence() {
   }
   const void* published = target_->published_bundle();
   for (const Allocation& a : shadow_.all()) {
-    if (a.what == "bpf_mprog_bundle" && !a.freed && reinterpret_cast<const void*>(a.start) != published) {
+    // v2 allocates the bundle; upstream the tcx_entry that starts with it.
+    const bool entry = a.what == "bpf_mprog_bundle" || a.what == "tcx_entry";
+    const auto p = reinterpret_cast<std::uintptr_t>(published);
+    if (entry && !a.freed && !(p >= a.start && p < a.start + a.size)) {
       violate("leak", kNoThread, a.name() + " is neither published nor freed");
       return;
     }

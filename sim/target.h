@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +26,11 @@ class SimTarget {
   // The device whose published pointer readers load, and its size.
   virtual const void* device() const = 0;
   virtual std::size_t device_size() const = 0;
-  virtual int initial_revision() const = 0;
+  // Sets the thread's initial bundle revision to the system's (the mirror code
+  // reads it from a thread-local); returns what puts the old value back.
+  virtual std::function<void()> install_initial_revision() = 0;
+  // The revision one committed change moves `before` to.
+  virtual u64 next_revision(u64 before) const = 0;
   // The published entry's revision; nullopt when nothing is published.
   virtual std::optional<u64> revision() const = 0;
   // The bundle behind the published entry, or null.
@@ -33,6 +38,8 @@ class SimTarget {
   // Programs in the published list that hold a reference of their own (attached
   // without a link), with multiplicity.
   virtual std::vector<const bpf_prog*> attached_without_link() const = 0;
+  // Where the bundle starts inside the allocation that holds it.
+  virtual std::size_t bundle_offset() const = 0;
   // "a.fp_items[3]" for an offset inside a bundle; empty if unknown.
   virtual std::string bundle_field(std::size_t offset) const = 0;
   // "published=a [P1 P2] | a=[P1 P2] b=[P1]": both entries, for --explain.

@@ -16,7 +16,17 @@ class V2Target final : public SimTarget {
   BpfObjects& objects() override { return system_.objects(); }
   const void* device() const override { return &system_.device(); }
   std::size_t device_size() const override { return sizeof(v2::net_device); }
-  int initial_revision() const override { return system_.initial_revision(); }
+  std::function<void()> install_initial_revision() override {
+    const int saved = v2::bpf_mprog_initial_revision();
+    v2::bpf_mprog_set_initial_revision(system_.initial_revision());
+    return [saved] { v2::bpf_mprog_set_initial_revision(saved); };
+  }
+
+  // A u32 counter that skips 0 (bpf_mprog_commit).
+  u64 next_revision(u64 before) const override {
+    const u32 next = static_cast<u32>(before) + 1U;
+    return next == 0 ? 1 : next;
+  }
 
   std::optional<u64> revision() const override {
     const v2::bpf_mprog_entry* entry = system_.device().tcx_ingress;
@@ -38,6 +48,8 @@ class V2Target final : public SimTarget {
     }
     return out;
   }
+
+  std::size_t bundle_offset() const override { return 0; }  // bpf_mprog_create allocates it
 
   std::string bundle_field(std::size_t offset) const override {
     constexpr std::size_t kEntry = sizeof(v2::bpf_mprog_entry);
@@ -86,9 +98,6 @@ class V2Target final : public SimTarget {
 
 }  // namespace
 
-std::unique_ptr<SimTarget> make_target(Semantics semantics) {
-  if (semantics == Semantics::kV2) return std::make_unique<V2Target>();
-  throw ScenarioError("the simulator does not support semantics 'upstream' yet (only 'v2')");
-}
+std::unique_ptr<SimTarget> make_v2_target() { return std::make_unique<V2Target>(); }
 
 }  // namespace mprogsim::sim

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/workload.h"
 
-#include "model/v2/mprog_spec.h"
-#include "model/v2/system.h"
 #include "traces/scenario_runner.h"
 
 namespace mprogsim::sim {
@@ -13,15 +11,16 @@ Reference compute_reference(const Workload& workload) {
   try {
     // The spec knows no mutants: it is the intended behaviour.
     set_current_mutant(Mutant::kNone);
-    v2::MprogSpec spec;
-    ScenarioSession spec_session(spec, workload.scenario.initial_revision);
+    const Semantics semantics = workload.scenario.semantics;
+    auto spec = make_spec(semantics);
+    ScenarioSession spec_session(*spec, workload.scenario.initial_revision, semantics);
     for (const Step& step : workload.scenario.steps) {
       Step bare = step;  // the spec's line must not depend on the file's expectations
       ref.spec_lines.push_back(spec_session.step(bare).line);
     }
     set_current_mutant(workload.mutant);
     auto model = make_system(workload.scenario.semantics);
-    ScenarioSession model_session(*model, workload.scenario.initial_revision);
+    ScenarioSession model_session(*model, workload.scenario.initial_revision, semantics);
     ref.committed.push_back(model->run());
     for (const Step& step : workload.scenario.steps) {
       model_session.step(step);

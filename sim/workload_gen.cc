@@ -77,8 +77,8 @@ namespace {
 
 // Replaces every step's expectations with the spec's answers.
 void annotate_with_spec(Scenario* scenario) {
-  v2::MprogSpec spec;
-  ScenarioSession session(spec, scenario->initial_revision);
+  auto spec = make_spec(scenario->semantics);
+  ScenarioSession session(*spec, scenario->initial_revision, scenario->semantics);
   for (Step& step : scenario->steps) {
     Step bare = step;
     bare.expect.reset();
@@ -102,6 +102,7 @@ Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& 
   all.insert(all.end(), actions.begin(), actions.end());
   properties::DifferentialOptions options;
   options.initial_revision = initial_revision;
+  options.semantics = shape.semantics;
   options.check_spec = false;
   options.check_invariants = false;
   const auto resolved = properties::run_differential(all, options);
@@ -115,6 +116,15 @@ Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& 
 }
 
 Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
+  // A detach of no program by position: the first or the last one. v2 says so with
+  // FIRST / LAST; upstream with BEFORE (the first) or no flag (the last).
+  auto by_position = [&shape](Rng& r) -> std::vector<std::string> {
+    const bool first = r.below(2);
+    if (shape.semantics == Semantics::kUpstream) {
+      return first ? std::vector<std::string>{"BEFORE"} : std::vector<std::string>{};
+    }
+    return {first ? "FIRST" : "LAST"};
+  };
   std::vector<Action> actions;
   for (u32 i = 0; i < shape.ops; i++) actions.push_back(draw_sim_action(rng));
   u64 initial_revision = 1;
@@ -133,7 +143,7 @@ Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
   for (Step& step : rewritten_workload.scenario.steps) {
     if (step.op != StepOp::kDetach || rng.below(5) >= 2) continue;
     step.prog.reset();
-    step.flags = {rng.below(2) ? "FIRST" : "LAST"};
+    step.flags = by_position(rng);
     step.relative = {};
     step.expected_revision = 0;
     rewritten = true;
@@ -147,8 +157,8 @@ Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
     std::vector<std::string> open;
     std::size_t loaded = 0;
     {
-      v2::MprogSpec spec;
-      ScenarioSession session(spec, rewritten_workload.scenario.initial_revision);
+      auto spec = make_spec(shape.semantics);
+      ScenarioSession session(*spec, rewritten_workload.scenario.initial_revision, shape.semantics);
       try {
         for (const Step& step : rewritten_workload.scenario.steps) session.step(step);
         loaded = session.prog_names().size();
@@ -165,11 +175,12 @@ Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
       close.prog = name;
       rewritten_workload.scenario.steps.push_back(close);
     }
-    if (tail == 1 || open.empty()) {
+    // (Upstream replaces by the old program's fd, which the tail has just closed.)
+    if (tail == 1 || open.empty() || shape.semantics == Semantics::kUpstream) {
       for (u64 i = 0, n = 1 + rng.below(2); i < n; i++) {
         Step detach;
         detach.op = StepOp::kDetach;
-        detach.flags = {rng.below(2) ? "FIRST" : "LAST"};
+        detach.flags = by_position(rng);
         rewritten_workload.scenario.steps.push_back(detach);
       }
     } else {

@@ -21,6 +21,7 @@ struct WorkloadShape {
   u32 readers = 2;
   u32 passes = 3;
   Mutant mutant = Mutant::kNone;
+  Semantics semantics = Semantics::kV2;
   bool vary_initial_revision = true;  // sometimes start near the 32-bit wrap
 };
 

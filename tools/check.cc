@@ -65,16 +65,18 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
     std::cerr << "check: unknown mutant '" << o.mutant << "' (see `mprogsim mutants`)\n";
     return 2;
   }
-  if (o.variant != "v2") {
-    std::cerr << "check: variant '" << o.variant << "' is not supported by the simulator yet (v2)\n";
+  if (o.variant != "v2" && o.variant != "upstream") {
+    std::cerr << "check: unknown variant '" << o.variant << "' (v2 or upstream)\n";
     return 2;
   }
+  const Semantics semantics = o.variant == "upstream" ? Semantics::kUpstream : Semantics::kV2;
   if (o.sequential) {
     SequentialCheckOptions s;
     s.seed = o.seed;
     s.executions = executions_given ? o.executions : 2000;
     s.ops = shape_given ? o.ops : 40;
     s.mutant = *mutant;
+    s.semantics = semantics;
     s.out = o.out;
     s.strict = o.strict;
     return run_sequential_check(s);
@@ -90,6 +92,7 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
   c.shape.ops = o.ops;
   c.shape.progs = o.progs;
   c.shape.mutant = *mutant;
+  c.shape.semantics = semantics;
   c.executions = o.executions;
   c.time_budget_s = o.time_budget;
   c.schedules_per_workload = o.schedules_per_workload;
@@ -213,7 +216,7 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
 
 Run add_check(CLI::App& app) {
   auto o = std::make_shared<CheckCliOptions>();
-  app.add_option("--variant", o->variant, "Model variant (v2)");
+  app.add_option("--variant", o->variant, "Model variant: v2 (the reviewed patch) or upstream");
   app.add_option("--mutant", o->mutant, "Run on a deliberately broken model (see mutants)");
   app.add_option("--strategy", o->strategy, "random | pct | dfs")
       ->check(CLI::IsMember({"random", "pct", "dfs"}));

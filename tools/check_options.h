@@ -6,6 +6,7 @@
 
 #include "model/mprog_api.h"
 #include "model/mutants.h"
+#include "traces/scenario.h"
 
 namespace mprogsim::tools {
 
@@ -14,6 +15,7 @@ struct SequentialCheckOptions {
   u64 executions = 2000;
   u32 ops = 40;
   Mutant mutant = Mutant::kNone;
+  Semantics semantics = Semantics::kV2;
   std::string out = "out";
   bool strict = false;
 };

@@ -59,7 +59,7 @@ u64 draw_initial_revision(std::mt19937_64& rng) {
 int run_sequential_check(const SequentialCheckOptions& check_options) {
   const SequentialCheckOptions* o = &check_options;
     set_current_mutant(o->mutant);
-    std::cout << "SEED=" << o->seed << " semantics=v2 mode=sequential executions=" << o->executions
+    std::cout << "SEED=" << o->seed << " semantics=" << (o->semantics == Semantics::kV2 ? "v2" : "upstream") << " mode=sequential executions=" << o->executions
               << " ops=" << o->ops << " mutant=" << mutant_name(o->mutant) << (o->strict ? " strict" : "")
               << "\n";
     std::mt19937_64 rng(o->seed);
@@ -67,6 +67,7 @@ int run_sequential_check(const SequentialCheckOptions& check_options) {
     for (u64 e = 0; e < o->executions; e++) {
       properties::DifferentialOptions options;
       options.initial_revision = draw_initial_revision(rng);
+      options.semantics = o->semantics;
       if (!o->strict) {
         options.tolerated_findings = {properties::kFindingStaticKeyLeak,
                                       properties::kFindingEmptyDetach,
@@ -80,7 +81,7 @@ int run_sequential_check(const SequentialCheckOptions& check_options) {
         std::error_code ec;
         std::filesystem::create_directories(o->out, ec);
         const std::string path =
-            o->out + "/check-v2-seed" + std::to_string(o->seed) + "-exec" + std::to_string(e) + ".json";
+            o->out + "/check-" + (o->semantics == Semantics::kV2 ? "v2" : "upstream") + "-seed" + std::to_string(o->seed) + "-exec" + std::to_string(e) + ".json";
         const std::string error = write_file_atomically(path, write_scenario(result.counterexample));
         std::cout << "VIOLATION in execution " << e << ": " << result.failure << "\n";
         if (error.empty()) {

@@ -10,7 +10,9 @@
 #include <utility>
 
 #include "model/uapi.h"
+#include "model/upstream/mprog_spec.h"
 #include "model/upstream/system.h"
+#include "model/v2/mprog_spec.h"
 #include "model/upstream/uapi.h"
 #include "model/v2/system.h"
 
@@ -421,6 +423,11 @@ class ScenarioSession::Runner {
 std::unique_ptr<MprogApi> make_system(Semantics semantics) {
   if (semantics == Semantics::kUpstream) return std::make_unique<upstream::System>();
   return std::make_unique<v2::System>();
+}
+
+std::unique_ptr<MprogApi> make_spec(Semantics semantics) {
+  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::MprogSpec>();
+  return std::make_unique<v2::MprogSpec>();
 }
 
 ScenarioSession::ScenarioSession(MprogApi& system, std::optional<u64> initial_revision,

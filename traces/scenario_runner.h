@@ -35,6 +35,8 @@ struct ScenarioReport {
 
 // A fresh attach point (the faithful model) for `semantics`.
 std::unique_ptr<MprogApi> make_system(Semantics semantics);
+// The abstract spec of `semantics`.
+std::unique_ptr<MprogApi> make_spec(Semantics semantics);
 
 // Runs steps one at a time on one system, keeping the name -> fd/id bindings.
 class ScenarioSession {

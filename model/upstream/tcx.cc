@@ -3,6 +3,8 @@
 // fixes applied, plus the tcx parts of net/sched/sch_ingress.c and net/core/dev.c.
 #include "model/upstream/tcx.h"
 
+#include "model/mutants.h"
+
 #include <cstdlib>
 
 namespace mprogsim::upstream {
@@ -40,7 +42,8 @@ void tcx_entry_sync()
 {
 	// The entry was swapped for its peer: wait until no reader can still be
 	// walking the old one.
-	synchronize_rcu();
+	if (!mutant_active(Mutant::kCommitNoSync))
+		synchronize_rcu();
 }
 
 void tcx_entry_update(net_device *dev, bpf_mprog_entry *entry, bool ingress)
@@ -72,6 +75,10 @@ void tcx_entry_free(bpf_mprog_entry *entry)
 {
 	// kfree_rcu(tcx_entry(entry), rcu)
 	tcx_entry *tcx = tcx_entry_of(entry);
+	if (mutant_active(Mutant::kFreeBundleNow)) {
+		kernel_hooks()->kfree(tcx, [tcx] { std::free(tcx); });
+		return;
+	}
 	kernel_hooks()->call_rcu([tcx] {
 		kernel_hooks()->kfree(tcx, [tcx] { std::free(tcx); });
 	});
