@@ -4,6 +4,7 @@
 #include <boost/context/fiber.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <array>
 #include <memory>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "model/sequential_hooks.h"
 #include "model/v2/bpf_mprog.h"
 #include "sim/distinct_states.h"
+#include "sim/fiber_switch.h"
 #include "sim/rcu.h"
 #include "sim/rng.h"
 #include "sim/shadow_memory.h"
@@ -51,13 +53,29 @@ class Execution final : public KernelHooks {
         nthreads_(1 + workload.readers) {}
 
   ~Execution() override {
-    // Unwind any fiber stopped mid-way (forced unwinding) while hooks are inert.
+    // Unwind any thread stopped mid-way: resumed with unwinding_ set, it throws
+    // Unwind from its scheduling point up to the top of its fiber and finishes.
     unwinding_ = true;
-    for (auto& t : threads_) t.fiber = {};
-    rcu_.discard_callbacks();
+    for (std::size_t i = 0; i < threads_.size(); i++) {
+      if (threads_[i].fiber && threads_[i].started && !threads_[i].done) {
+        current_ = static_cast<ThreadId>(i);
+        to_thread(current_);
+      }
+      threads_[i].fiber = {};
+    }
+    // Callbacks still queued run now, inert, so that what they free is released.
+    while (rcu_.callbacks_pending()) rcu_.take_callback().fn();
     session_.reset();
     // Quarantined memory first: some destroy steps touch objects the target owns.
     shadow_.release();
+    // An execution stopped inside an attach leaves a bundle nobody points to (the
+    // unwound frame held it). The published one is the target's to free.
+    const auto published = reinterpret_cast<std::uintptr_t>(target_->published_bundle());
+    for (const Allocation& a : shadow_.all()) {
+      const bool entry = a.what == "bpf_mprog_bundle" || a.what == "tcx_entry";
+      const bool is_published = published >= a.start && published < a.start + a.size;
+      if (entry && !a.freed && !is_published) std::free(reinterpret_cast<void*>(a.start));
+    }
     target_.reset();  // frees what is still published, sequentially
   }
 
@@ -79,9 +97,12 @@ class Execution final : public KernelHooks {
     ctx::fiber main;   // the scheduler, while the thread runs
     Transition pending;
     SimRcu::Snapshot sync_snapshot;  // kSyncWait: the grace period it waits for
+    bool started = false;
     bool done = false;
     std::uint64_t steps = 0;
     std::uint64_t section_start = 0;  // the step of the last outermost rcu_read_lock
+    const void* stack_bottom = nullptr;  // for the ASan annotations (fiber_switch.h)
+    std::size_t stack_size = 0;
   };
 
   bool hooks_live() const { return in_fiber_ && !unwinding_ && !in_callback_; }
@@ -94,7 +115,10 @@ class Execution final : public KernelHooks {
   ThreadId pick();
   void run_callback();
   void performed(ThreadId t, const Transition& tr);
-  void park();  // leave for the scheduler for good (the execution is stopping)
+  [[noreturn]] void park();  // leave for the scheduler for good (the execution stops)
+  void to_main(Thread& self);   // a thread hands over to the scheduler
+  void to_thread(ThreadId id);  // the scheduler resumes a thread
+  struct Unwind {};             // thrown in a stopped thread to unwind its stack
 
   void control_body();
   void reader_body(ThreadId id);
@@ -130,6 +154,8 @@ class Execution final : public KernelHooks {
   ThreadId next_ = kNoThread;     // set by a fiber that leaves for another thread
   ThreadId last_ = kNoThread;     // the thread that ran the previous step
   bool in_fiber_ = false;
+  const void* main_stack_bottom_ = nullptr;
+  std::size_t main_stack_size_ = 0;
   bool prestarting_ = false;
   bool in_callback_ = false;
   bool unwinding_ = false;
@@ -239,7 +265,7 @@ void Execution::schedule_point(const Transition& tr) {
   pending_view_[me] = tr;
   if (prestarting_) {
     // Running up to the first point is private work; no choice is made for it.
-    self.main = std::move(self.main).resume();
+    to_main(self);
     if (stop_ || unwinding_) park();
     current_ = me;
     performed(me, tr);
@@ -250,7 +276,7 @@ void Execution::schedule_point(const Transition& tr) {
   if (next != me) {
     // Someone else runs (or the execution stops): hand over to the scheduler.
     next_ = next;
-    self.main = std::move(self.main).resume();
+    to_main(self);
     if (stop_ || unwinding_) park();
   }
   current_ = me;
@@ -260,7 +286,27 @@ void Execution::schedule_point(const Transition& tr) {
 
 void Execution::park() {
   Thread& self = threads_[current_];
-  for (;;) self.main = std::move(self.main).resume();
+  for (;;) {
+    if (unwinding_) throw Unwind{};  // caught at the top of the thread's fiber
+    to_main(self);
+  }
+}
+
+void Execution::to_main(Thread& self) {
+  void* fake_stack = nullptr;
+  start_switch(&fake_stack, main_stack_bottom_, main_stack_size_);
+  self.main = std::move(self.main).resume();
+  finish_switch(fake_stack, nullptr, nullptr);
+}
+
+void Execution::to_thread(ThreadId id) {
+  Thread& t = threads_[id];
+  void* fake_stack = nullptr;
+  start_switch(&fake_stack, t.stack_bottom, t.stack_size);
+  in_fiber_ = true;
+  t.fiber = std::move(t.fiber).resume();
+  in_fiber_ = false;
+  finish_switch(fake_stack, nullptr, nullptr);
 }
 
 void Execution::performed(ThreadId t, const Transition& tr) {
@@ -302,19 +348,27 @@ ExecutionResult Execution::run() {
     static thread_local StackPool pool(256 * 1024);
     for (std::size_t i = 0; i < nthreads_; i++) {
       const auto id = static_cast<ThreadId>(i);
-      threads_[i].fiber = ctx::fiber(std::allocator_arg, PooledStack(&pool),
-                                     [this, id](ctx::fiber&& main) {
-                                       threads_[id].main = std::move(main);
-                                       current_ = id;
-                                       performed(id, Transition{StepKind::kStart});
-                                       if (id == kControlThread) {
-                                         control_body();
-                                       } else {
-                                         reader_body(id);
-                                       }
-                                       threads_[id].done = true;
-                                       return std::move(threads_[id].main);
-                                     });
+      threads_[i].fiber = ctx::fiber(
+          std::allocator_arg, PooledStack(&pool, &threads_[i].stack_bottom, &threads_[i].stack_size),
+          [this, id](ctx::fiber&& main) {
+            finish_switch(nullptr, &main_stack_bottom_, &main_stack_size_);
+            threads_[id].main = std::move(main);
+            threads_[id].started = true;
+            current_ = id;
+            performed(id, Transition{StepKind::kStart});
+            try {
+              if (id == kControlThread) {
+                control_body();
+              } else {
+                reader_body(id);
+              }
+            } catch (const Unwind&) {
+              // The execution stopped early; this thread's stack is unwound.
+            }
+            threads_[id].done = true;
+            start_switch(nullptr, main_stack_bottom_, main_stack_size_);
+            return std::move(threads_[id].main);
+          });
     }
     // Every thread runs up to its first scheduling point before any choice: what
     // it does until then (harness code, fd tables, loads) touches nothing another
@@ -322,9 +376,7 @@ ExecutionResult Execution::run() {
     prestarting_ = true;
     for (std::size_t i = 0; i < nthreads_ && !stop_; i++) {
       current_ = static_cast<ThreadId>(i);
-      in_fiber_ = true;
-      threads_[i].fiber = std::move(threads_[i].fiber).resume();
-      in_fiber_ = false;
+      to_thread(static_cast<ThreadId>(i));
     }
     prestarting_ = false;
     // The scheduler loop: resume the chosen thread until it hands over.
@@ -332,9 +384,7 @@ ExecutionResult Execution::run() {
     while (run_next != kNoThread && !stop_) {
       current_ = run_next;
       next_ = kNoThread;
-      in_fiber_ = true;
-      threads_[run_next].fiber = std::move(threads_[run_next].fiber).resume();
-      in_fiber_ = false;
+      to_thread(run_next);
       run_next = next_ != kNoThread ? next_ : pick();
     }
     if (!stop_ && result_.status == ExecutionResult::Status::kPassed) check_quiescence();

@@ -42,14 +42,18 @@ class StackPool {
 };
 
 // The StackAllocator Boost.Context expects, drawing from a StackPool.
+// Reports the stack it hands out (for the ASan fiber annotations).
 class PooledStack {
  public:
-  explicit PooledStack(StackPool* pool) : pool_(pool) {}
+  PooledStack(StackPool* pool, const void** bottom, std::size_t* size)
+      : pool_(pool), bottom_(bottom), size_(size) {}
   boost::context::stack_context allocate() {
     boost::context::stack_context sc;
     void* block = pool_->take();
     sc.size = pool_->size();
     sc.sp = static_cast<char*>(block) + pool_->size();  // stacks grow down
+    *bottom_ = block;
+    *size_ = pool_->size();
     return sc;
   }
   void deallocate(boost::context::stack_context& sc) {
@@ -58,6 +62,8 @@ class PooledStack {
 
  private:
   StackPool* pool_;
+  const void** bottom_;
+  std::size_t* size_;
 };
 
 }  // namespace mprogsim::sim

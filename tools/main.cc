@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   add("replay", "Run scenario files and check their expectations", mprogsim::tools::add_replay);
   add("shrink", "Minimize a failing trace while the same property fails",
       mprogsim::tools::add_shrink);
+  add("diff", "Find the shortest operation sequences on which two versions of mprog differ",
+      mprogsim::tools::add_diff);
   add("mutants", "List the deliberately broken model variants", mprogsim::tools::add_mutants);
   try {
     app.parse(argc, argv);

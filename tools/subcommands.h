@@ -15,5 +15,6 @@ Run add_replay(CLI::App& app);
 Run add_mutants(CLI::App& app);
 Run add_check(CLI::App& app);
 Run add_shrink(CLI::App& app);
+Run add_diff(CLI::App& app);
 
 }  // namespace mprogsim::tools

@@ -1,0 +1,931 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "properties/semantic_diff.h"
+
+// GCC 12 reports a false -Wmaybe-uninitialized inside Boost.Graph's edge storage
+// (as in sim/interleaving_graph.cc); the code is fine.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <boost/graph/adjacency_list.hpp>
+#pragma GCC diagnostic pop
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "traces/scenario_runner.h"
+
+namespace mprogsim::properties {
+namespace {
+
+// ---- variants and their mutants -------------------------------------------------
+
+// The mutant is thread-local and each side has its own: every call into a side runs
+// with that side's mutant and puts the previous one back.
+class MutantScope {
+ public:
+  explicit MutantScope(Mutant mutant) : saved_(current_mutant()) { set_current_mutant(mutant); }
+  ~MutantScope() { set_current_mutant(saved_); }
+  MutantScope(const MutantScope&) = delete;
+  MutantScope& operator=(const MutantScope&) = delete;
+
+ private:
+  Mutant saved_;
+};
+
+// One side: a fresh system of one variant, driven through the scenario runner so
+// that names and flag names become that variant's fds, ids and bits.
+class Side {
+ public:
+  Side(const Variant& variant, std::optional<u64> initial_revision) : variant_(variant) {
+    MutantScope scope(variant_.mutant);
+    system_ = make_system(variant_.semantics);
+    session_ = std::make_unique<ScenarioSession>(*system_, initial_revision, variant_.semantics);
+  }
+  ~Side() {
+    MutantScope scope(variant_.mutant);
+    session_.reset();
+    system_.reset();
+  }
+  Side(const Side&) = delete;
+  Side& operator=(const Side&) = delete;
+
+  StepReport step(const Step& step) {
+    MutantScope scope(variant_.mutant);
+    return session_->step(step);
+  }
+  u32 holds() const {
+    MutantScope scope(variant_.mutant);
+    return system_->miniq_holds();
+  }
+  const ScenarioSession& session() const { return *session_; }
+
+ private:
+  Variant variant_;
+  std::unique_ptr<MprogApi> system_;
+  std::unique_ptr<ScenarioSession> session_;
+};
+
+// Both sides after the same steps, and the qdisc holds those steps took (the runner
+// refuses a miniq_dec without one, so the alphabet needs the count).
+struct Pair {
+  Pair(const SemanticDiffOptions& o) : a(o.a, o.initial_revision), b(o.b, o.initial_revision) {}
+  Side a;
+  Side b;
+  unsigned taken = 0;
+};
+
+// ---- the alphabet ----------------------------------------------------------------
+
+struct Op {
+  Step step;
+  std::string label;
+  std::string shape;         // the label without names: "attach BEFORE prog by id"
+  bool v2_only = false;  // names FIRST/LAST
+};
+
+Step make_step(StepOp op) {
+  Step s;
+  s.op = op;
+  return s;
+}
+
+Relative relative_to(Relative::Kind kind, const std::string& name, bool by_id) {
+  Relative r;
+  r.kind = kind;
+  r.name = name;
+  r.by_id = by_id;
+  return r;
+}
+
+bool names_first_last(const Step& s) {
+  return std::any_of(s.flags.begin(), s.flags.end(),
+                     [](const std::string& f) { return f == "FIRST" || f == "LAST"; });
+}
+
+std::vector<std::string> common(const std::vector<std::string>& x,
+                                const std::vector<std::string>& y) {
+  std::vector<std::string> out;
+  std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
+  return out;
+}
+
+// ---- comparing answers ----------------------------------------------------------
+
+// What can differ in one step's answer, in the order kinds are printed.
+enum Field : int {
+  kReturnCode,
+  kCount,
+  kRevision,
+  kProgList,
+  kLinkList,
+  kFlags,
+  kRunList,
+  kRefcounts,
+  kWarnings,
+  kOnlyIn,
+};
+
+std::string field_text(Field field) {
+  switch (field) {
+    case kReturnCode: return "return code differs";
+    case kCount: return "count differs";
+    case kRevision: return "revision differs";
+    case kProgList: return "program list differs";
+    case kLinkList: return "link list differs";
+    case kFlags: return "flags differ";
+    case kRunList: return "run list differs";
+    case kRefcounts: return "refcounts differ";
+    case kWarnings: return "kernel warnings differ";
+    case kOnlyIn: return "only in";
+  }
+  return "?";
+}
+
+// The fields on which two answers to the same step differ. What follows from another
+// difference is left out, so that each kind names a cause: a different return code
+// hides the rest, a different count hides the program list, a different program list
+// hides the per-slot link names and flags.
+std::vector<Field> differing_fields(const Step& a, const Step& b, std::size_t warnings_a,
+                                    std::size_t warnings_b) {
+  if (a.expect != b.expect) return {kReturnCode};
+  std::vector<Field> out;
+  if (a.expect_count != b.expect_count) {
+    out.push_back(kCount);
+  } else if (a.expect_progs != b.expect_progs) {
+    out.push_back(kProgList);
+  } else {
+    if (a.expect_links != b.expect_links) out.push_back(kLinkList);
+    if (a.expect_flags != b.expect_flags) out.push_back(kFlags);
+  }
+  if (a.expect_revision != b.expect_revision) out.push_back(kRevision);
+  if (a.expect_ran != b.expect_ran) out.push_back(kRunList);
+  if (a.expect_refs != b.expect_refs) out.push_back(kRefcounts);
+  if ((warnings_a > 0) != (warnings_b > 0)) out.push_back(kWarnings);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A kind: what differs, on which operation, and (with `by_shape`) on which shape of
+// it ("attach BEFORE prog by id"); empty shape when kinds are per operation.
+struct KindKey {
+  int field = 0;
+  int op = 0;
+  std::string shape;
+  bool operator<(const KindKey& o) const {
+    return std::tie(field, op, shape) < std::tie(o.field, o.op, o.shape);
+  }
+  bool operator==(const KindKey& o) const = default;
+};
+
+// ---- one side's observable state --------------------------------------------------
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); i++) out += (i ? "," : "") + items[i];
+  return out + "]";
+}
+
+std::string query_text(const Step& q) {
+  std::string out = q.expect.value_or("?");
+  if (q.expect_count) out += " count=" + std::to_string(*q.expect_count);
+  if (q.expect_revision) out += " revision=" + std::to_string(*q.expect_revision);
+  if (q.expect_progs) out += " progs=" + join(*q.expect_progs);
+  if (q.expect_links) {
+    std::vector<std::string> links;
+    for (const auto& l : *q.expect_links) links.push_back(l.value_or("null"));
+    out += " links=" + join(links);
+  }
+  if (q.expect_flags) {
+    std::vector<std::string> flags;
+    for (const auto& f : *q.expect_flags) flags.push_back(join(f));
+    out += " flags=" + join(flags);
+  }
+  return out;
+}
+
+Step query_step(std::optional<u32> buffer) {
+  Step s = make_step(StepOp::kQuery);
+  s.buffer = buffer;
+  return s;
+}
+
+// The observation steps, in this order: query (full buffer), query buffer 0, query
+// buffer 1, run. Plus refs of every name the side has bound.
+constexpr std::size_t kObservations = 4;
+
+Step refs_step(const std::vector<std::string>& progs, const std::vector<std::string>& links) {
+  Step s = make_step(StepOp::kRefs);
+  s.expect_refs.emplace();
+  for (const auto& name : progs) (*s.expect_refs)[name] = 0;
+  for (const auto& name : links) (*s.expect_refs)[name] = 0;
+  return s;
+}
+
+// Everything a user can see of one side, as answers (for the derived observation
+// edges) and as one canonical text (for merging states).
+struct View {
+  std::string key;
+  std::vector<Step> answers;  // kObservations answers, then the refs answer
+};
+
+View observe(Side& side) {
+  static const Step kSteps[kObservations] = {query_step(std::nullopt), query_step(0U),
+                                             query_step(1U), make_step(StepOp::kRun)};
+  View v;
+  for (const Step& s : kSteps) {
+    v.answers.push_back(side.step(s).observed);
+    const Step& a = v.answers.back();
+    v.key += s.op == StepOp::kRun ? "ran=" + join(*a.expect_ran) : query_text(a);
+    v.key += ";";
+  }
+  const auto& session = side.session();
+  const auto progs = session.prog_names();
+  const auto links = session.link_names();
+  v.answers.push_back(side.step(refs_step(progs, links)).observed);
+  for (const auto& [name, refs] : *v.answers.back().expect_refs) {
+    const bool closed = std::binary_search(progs.begin(), progs.end(), name)
+                            ? session.prog_closed(name)
+                            : session.link_closed(name);
+    v.key += name + (closed ? "(closed)" : "") + "=" + std::to_string(refs) + ",";
+  }
+  v.key += ";holds=" + std::to_string(side.holds());
+  return v;
+}
+
+// ---- the state graph ---------------------------------------------------------------
+
+constexpr u32 kNone = std::numeric_limits<u32>::max();
+
+struct VertexProps {
+  u32 parent = kNone;  // the vertex it was first reached from
+  u32 op = kNone;      // by this operation
+  u32 depth = 0;
+  // Every step on the way answered the same on both sides. Part of the state's
+  // identity, so that the search also finds the shortest sequence on which a kind is
+  // the first difference, not only the shortest one overall.
+  bool clean = true;
+};
+struct EdgeProps {
+  u32 op = kNone;
+};
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProps,
+                                    EdgeProps>;
+
+// An example of one kind: the operations from the initial state.
+struct Candidate {
+  std::vector<u32> ops;
+  bool from_random = false;
+};
+// The shortest example of a kind so far, and the shortest whose earlier steps all
+// agree (reported when there is one: it shows the kind as a cause, not as the
+// consequence of an earlier difference).
+struct Best {
+  std::optional<Candidate> any;
+  std::optional<Candidate> clean;
+};
+
+class Search {
+ public:
+  explicit Search(const SemanticDiffOptions& options)
+      : o_(options),
+        both_v2_(options.a.semantics == Semantics::kV2 && options.b.semantics == Semantics::kV2),
+        any_v2_(options.a.semantics == Semantics::kV2 || options.b.semantics == Semantics::kV2) {}
+
+  SemanticDiffResult run() {
+    bfs();
+    random_search();
+    SemanticDiffResult r = std::move(result_);
+    r.states = boost::num_vertices(graph_);
+    r.edges = boost::num_edges(graph_);
+    for (const auto& [key, best] : best_) {
+      r.differences.push_back(example(key, best.clean ? *best.clean : *best.any));
+    }
+    return r;
+  }
+
+ private:
+  // -- operations --
+  u32 intern(const Step& step) {
+    std::string label = step_label(step);
+    auto it = op_ids_.find(label);
+    if (it != op_ids_.end()) return it->second;
+    const u32 id = static_cast<u32>(ops_.size());
+    ops_.push_back({step, label, step_shape(step), names_first_last(step)});
+    op_ids_.emplace(std::move(label), id);
+    return id;
+  }
+
+  // Every operation the alphabet offers on the pair's current state, in a fixed
+  // order. Names must be bound on both sides (a link_attach may succeed on one side
+  // only); a program or link is named by fd only while its fd is open.
+  std::vector<u32> alphabet(Pair& pair, bool with_observations) {
+    // A hook without an entry has no revision to report (v2): a new bundle will
+    // start at the initial one.
+    const u64 current = pair.a.step(query_step(0U)).observed.expect_revision.value_or(
+        o_.initial_revision.value_or(1));
+    const auto& sa = pair.a.session();
+    const auto& sb = pair.b.session();
+    const auto progs = common(sa.prog_names(), sb.prog_names());
+    const auto links = common(sa.link_names(), sb.link_names());
+    std::vector<std::string> open_progs, open_links;
+    for (const auto& p : progs) {
+      if (!sa.prog_closed(p)) open_progs.push_back(p);
+    }
+    for (const auto& l : links) {
+      if (!sa.link_closed(l)) open_links.push_back(l);
+    }
+    const bool first_last = any_v2_ && !o_.common_only;
+    std::vector<u32> out;
+    auto add = [&](const Step& s) { out.push_back(intern(s)); };
+
+    if (progs.size() < o_.progs) {
+      Step s = make_step(StepOp::kLoad);
+      s.prog = "P" + std::to_string(progs.size() + 1);
+      add(s);
+    }
+    for (const auto& p : open_progs) {
+      Step s = make_step(StepOp::kAttach);
+      s.prog = p;
+      add(s);
+      for (const char* where : {"BEFORE", "AFTER"}) {
+        s.flags = {where};
+        add(s);
+      }
+      for (const char* where : {"BEFORE", "AFTER"}) {
+        s.flags = {where};
+        for (const auto& q : progs) {
+          const bool open = !sa.prog_closed(q);
+          for (bool by_id : {false, true}) {
+            if (!by_id && !open) continue;
+            s.relative = relative_to(Relative::Kind::kProg, q, by_id);
+            add(s);
+          }
+        }
+        for (const auto& l : links) {
+          s.relative = relative_to(Relative::Kind::kLink, l, sa.link_closed(l));
+          add(s);
+        }
+      }
+      s.relative = Relative{};
+      s.flags.clear();
+      for (const auto& q : open_progs) {
+        s.replace = q;
+        add(s);
+      }
+      s.replace.reset();
+      if (first_last) {
+        for (const char* flag : {"FIRST", "LAST"}) {
+          s.flags = {flag};
+          add(s);
+        }
+        // v2's REPLACE rewrites FIRST/LAST (the "admin override").
+        for (const auto& q : open_progs) {
+          s.replace = q;
+          for (const char* flag : {"FIRST", "LAST"}) {
+            s.flags = {flag};
+            add(s);
+          }
+        }
+      }
+      s.replace.reset();
+      s.flags.clear();
+      // The revision as side A reports it now, and a stale one: the same number goes
+      // to both sides, so a side whose revision moved differently sees ESTALE.
+      for (u64 revision : {current, current + 1}) {
+        s.expected_revision = revision;
+        add(s);
+      }
+    }
+    for (const auto& p : open_progs) {
+      Step s = make_step(StepOp::kDetach);
+      s.prog = p;
+      add(s);
+    }
+    // A relative is named by fd while its fd is open, else by id.
+    auto prog_relative = [&](const std::string& q) {
+      return relative_to(Relative::Kind::kProg, q, sa.prog_closed(q));
+    };
+    for (const auto& p : open_progs) {
+      for (const char* where : {"BEFORE", "AFTER"}) {
+        for (const auto& q : progs) {
+          Step s = make_step(StepOp::kDetach);
+          s.prog = p;
+          s.flags = {where};
+          s.relative = prog_relative(q);
+          add(s);
+        }
+      }
+    }
+    {
+      Step s = make_step(StepOp::kDetach);
+      add(s);
+      for (const char* where : {"BEFORE", "AFTER"}) {
+        s.flags = {where};
+        add(s);
+        for (const auto& q : progs) {
+          s.relative = prog_relative(q);
+          add(s);
+        }
+        s.relative = Relative{};
+      }
+      s.flags.clear();
+      if (first_last) {
+        for (const char* flag : {"FIRST", "LAST"}) {
+          s.flags = {flag};
+          add(s);
+        }
+      }
+      s.flags.clear();
+      s.expected_revision = current + 1;
+      add(s);
+    }
+    // The next link name free on both sides.
+    for (unsigned k = 1; k <= o_.links; k++) {
+      const std::string name = "L" + std::to_string(k);
+      const auto la = sa.link_names();
+      const auto lb = sb.link_names();
+      if (std::find(la.begin(), la.end(), name) != la.end() ||
+          std::find(lb.begin(), lb.end(), name) != lb.end()) {
+        continue;
+      }
+      for (const auto& p : open_progs) {
+        Step s = make_step(StepOp::kLinkAttach);
+        s.link = name;
+        s.prog = p;
+        add(s);
+        for (const char* where : {"BEFORE", "AFTER"}) {
+          s.flags = {where};
+          add(s);
+          for (const auto& q : progs) {
+            s.relative = prog_relative(q);
+            add(s);
+          }
+          s.relative = Relative{};
+        }
+        s.flags.clear();
+        if (first_last) {
+          for (const char* flag : {"FIRST", "LAST"}) {
+            s.flags = {flag};
+            add(s);
+          }
+        }
+      }
+      break;
+    }
+    for (const auto& l : open_links) {
+      for (const auto& p : open_progs) {
+        Step s = make_step(StepOp::kLinkUpdate);
+        s.link = l;
+        s.prog = p;
+        add(s);
+      }
+    }
+    for (const auto& l : open_links) {
+      Step s = make_step(StepOp::kLinkDetach);
+      s.link = l;
+      add(s);
+    }
+    for (const auto& p : open_progs) {
+      Step s = make_step(StepOp::kProgClose);
+      s.prog = p;
+      add(s);
+    }
+    for (const auto& l : open_links) {
+      Step s = make_step(StepOp::kLinkClose);
+      s.link = l;
+      add(s);
+    }
+    if (pair.taken < o_.holds) add(make_step(StepOp::kMiniqInc));
+    if (pair.taken > 0) add(make_step(StepOp::kMiniqDec));
+    if (with_observations) {
+      for (const Step& s : observation_steps(progs, links)) out.push_back(intern(s));
+    }
+    return out;
+  }
+
+  static std::vector<Step> observation_steps(const std::vector<std::string>& progs,
+                                             const std::vector<std::string>& links) {
+    return {query_step(std::nullopt), query_step(0U), query_step(1U), make_step(StepOp::kRun),
+            refs_step(progs, links)};
+  }
+
+  // -- running --
+  bool expressible_on_both(const Op& op) const { return !op.v2_only || both_v2_; }
+
+  struct Outcome {
+    StepReport a;
+    StepReport b;
+  };
+  Outcome apply(Pair& pair, const Op& op) {
+    result_.applied++;
+    if (op.step.op == StepOp::kMiniqInc) pair.taken++;
+    if (op.step.op == StepOp::kMiniqDec) pair.taken--;
+    return {pair.a.step(op.step), pair.b.step(op.step)};
+  }
+
+  std::unique_ptr<Pair> replay(const std::vector<u32>& ops) {
+    auto pair = std::make_unique<Pair>(o_);
+    for (u32 id : ops) {
+      const Op& op = ops_[id];
+      if (op.step.op == StepOp::kMiniqInc) pair->taken++;
+      if (op.step.op == StepOp::kMiniqDec) pair->taken--;
+      pair->a.step(op.step);
+      pair->b.step(op.step);
+    }
+    return pair;
+  }
+
+  std::vector<u32> path_to(u32 vertex) const {
+    std::vector<u32> ops;
+    for (u32 v = vertex; graph_[v].parent != kNone; v = graph_[v].parent) ops.push_back(graph_[v].op);
+    std::reverse(ops.begin(), ops.end());
+    return ops;
+  }
+
+  // Whether an example of `length` steps would improve what `key` has: the search
+  // runs in breadth-first order, so the first example of a length wins.
+  bool wanted(const KindKey& key, std::size_t length, bool clean) const {
+    auto it = best_.find(key);
+    if (it == best_.end() || !it->second.any || it->second.any->ops.size() > length) return true;
+    return clean && (!it->second.clean || it->second.clean->ops.size() > length);
+  }
+  void record(const KindKey& key, std::vector<u32> ops, bool clean, bool from_random) {
+    Best& best = best_[key];
+    if (!best.any || best.any->ops.size() > ops.size()) best.any = Candidate{ops, from_random};
+    if (clean && (!best.clean || best.clean->ops.size() > ops.size())) {
+      best.clean = Candidate{std::move(ops), from_random};
+    }
+  }
+  bool known(const KindKey& key) const { return best_.count(key) > 0; }
+
+  // The observation operations at a vertex need no run: the views already hold
+  // their answers, so they are compared here (and are self-loops of the graph).
+  void compare_observations(u32 vertex, const View& va, const View& vb, const Pair& pair) {
+    if (graph_[vertex].depth >= o_.depth) return;
+    const auto progs = common(pair.a.session().prog_names(), pair.b.session().prog_names());
+    const auto links = common(pair.a.session().link_names(), pair.b.session().link_names());
+    const auto steps = observation_steps(progs, links);
+    for (std::size_t i = 0; i < steps.size(); i++) {
+      Step answer_a = va.answers[i];
+      Step answer_b = vb.answers[i];
+      if (steps[i].op == StepOp::kRefs) {
+        // Only names bound on both sides can be asked about on both.
+        answer_a.expect_refs = restrict_refs(*answer_a.expect_refs, *steps[i].expect_refs);
+        answer_b.expect_refs = restrict_refs(*answer_b.expect_refs, *steps[i].expect_refs);
+      }
+      const u32 op = intern(steps[i]);
+      boost::add_edge(vertex, vertex, EdgeProps{op}, graph_);
+      const auto fields = differing_fields(answer_a, answer_b, 0, 0);
+      for (Field f : fields) {
+        const KindKey key = key_of(f, ops_[op]);
+        const bool clean = graph_[vertex].clean;
+        if (wanted(key, graph_[vertex].depth + 1, clean)) {
+          auto ops = path_to(vertex);
+          ops.push_back(op);
+          record(key, std::move(ops), clean, false);
+        }
+      }
+    }
+  }
+
+  static std::map<std::string, u64> restrict_refs(const std::map<std::string, u64>& refs,
+                                                  const std::map<std::string, u64>& names) {
+    std::map<std::string, u64> out;
+    for (const auto& [name, value] : refs) {
+      if (names.count(name)) out[name] = value;
+    }
+    return out;
+  }
+
+  KindKey key_of(Field field, const Op& op) const {
+    return {field, static_cast<int>(op.step.op), o_.by_shape ? op.shape : std::string()};
+  }
+
+  void bfs() {
+    auto root = std::make_unique<Pair>(o_);
+    {
+      const View va = observe(root->a);
+      const View vb = observe(root->b);
+      boost::add_vertex(VertexProps{}, graph_);
+      index_.emplace(pair_key(va, vb, 0, true), 0);
+      compare_observations(0, va, vb, *root);
+    }
+    // Vertices are numbered in the order they are found, so walking the numbers is
+    // walking the breadth-first queue.
+    for (u32 v = 0; v < boost::num_vertices(graph_); v++) {
+      const u32 depth = graph_[v].depth;
+      if (depth >= o_.depth) {
+        result_.bound_reached = true;
+        break;
+      }
+      const std::vector<u32> prefix = path_to(v);
+      const bool clean = graph_[v].clean;
+      std::unique_ptr<Pair> pair = replay(prefix);
+      const std::vector<u32> ops = alphabet(*pair, false);
+      bool fresh = true;
+      for (u32 id : ops) {
+        const Op& op = ops_[id];
+        if (!expressible_on_both(op)) {
+          const KindKey key = key_of(kOnlyIn, op);
+          if (wanted(key, depth + 1, clean)) {
+            auto path = prefix;
+            path.push_back(id);
+            record(key, std::move(path), clean, false);
+          }
+          continue;
+        }
+        if (!fresh) pair = replay(prefix);
+        fresh = false;
+        const Outcome outcome = apply(*pair, op);
+        const auto fields = differing_fields(outcome.a.observed, outcome.b.observed,
+                                             outcome.a.warnings.size(), outcome.b.warnings.size());
+        for (Field f : fields) {
+          const KindKey key = key_of(f, op);
+          if (wanted(key, depth + 1, clean)) {
+            auto path = prefix;
+            path.push_back(id);
+            record(key, std::move(path), clean, false);
+          }
+        }
+        const View va = observe(pair->a);
+        const View vb = observe(pair->b);
+        const bool child_clean = clean && fields.empty();
+        auto [it, added] = index_.emplace(pair_key(va, vb, pair->taken, child_clean),
+                                          static_cast<u32>(boost::num_vertices(graph_)));
+        if (added) {
+          boost::add_vertex(VertexProps{v, id, depth + 1, child_clean}, graph_);
+          compare_observations(it->second, va, vb, *pair);
+        }
+        boost::add_edge(v, it->second, EdgeProps{id}, graph_);
+      }
+    }
+  }
+
+  static std::string pair_key(const View& a, const View& b, unsigned taken, bool clean) {
+    return a.key + "\n" + b.key + "\n" + std::to_string(taken) + (clean ? " clean" : "");
+  }
+
+  // -- past the bound --
+  static u64 splitmix(u64& x) {
+    u64 z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+  // The kinds the last operation of `ops` shows, run from fresh systems; nullopt when
+  // the sequence is not a valid scenario (a shrink step removed a binding).
+  std::optional<std::vector<KindKey>> kinds_of(const std::vector<u32>& ops) {
+    try {
+      auto pair = replay({ops.begin(), ops.end() - 1});
+      const Op& last = ops_[ops.back()];
+      const Outcome outcome = apply(*pair, last);
+      std::vector<KindKey> out;
+      for (Field f : differing_fields(outcome.a.observed, outcome.b.observed,
+                                      outcome.a.warnings.size(), outcome.b.warnings.size())) {
+        out.push_back(key_of(f, last));
+      }
+      return out;
+    } catch (const ScenarioError&) {
+      return std::nullopt;
+    }
+  }
+
+  // Drops single steps while the last step still shows `key`.
+  std::vector<u32> shrink(std::vector<u32> ops, const KindKey& key) {
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (std::size_t i = 0; i + 1 < ops.size(); i++) {
+        std::vector<u32> candidate = ops;
+        candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(i));
+        const auto kinds = kinds_of(candidate);
+        if (kinds && std::find(kinds->begin(), kinds->end(), key) != kinds->end()) {
+          ops = std::move(candidate);
+          changed = true;
+          break;
+        }
+      }
+    }
+    return ops;
+  }
+
+  void random_search() {
+    u64 state = o_.seed;
+    auto below = [&](u64 bound) { return splitmix(state) % bound; };
+    for (unsigned n = 0; n < o_.random; n++) {
+      result_.random_sequences++;
+      auto pair = std::make_unique<Pair>(o_);
+      std::vector<u32> ops;
+      const u64 length = o_.depth + 1 + below(o_.depth + 2);
+      for (u64 k = 0; k < length; k++) {
+        std::vector<u32> choices;
+        for (u32 id : alphabet(*pair, true)) {
+          if (expressible_on_both(ops_[id])) choices.push_back(id);
+        }
+        const u32 id = choices[below(choices.size())];
+        ops.push_back(id);
+        const Outcome outcome = apply(*pair, ops_[id]);
+        for (Field f : differing_fields(outcome.a.observed, outcome.b.observed,
+                                        outcome.a.warnings.size(), outcome.b.warnings.size())) {
+          const KindKey key = key_of(f, ops_[id]);
+          if (known(key)) continue;
+          record(key, shrink(ops, key), false, true);
+          result_.random_new_kinds++;
+        }
+      }
+    }
+  }
+
+  // -- reporting --
+  // What `replay` prints after the arrow, and the kernel warnings the step hit
+  // (a scenario cannot expect those, so the diff shows them).
+  static std::string answer_of(const StepReport& report) {
+    const auto at = report.line.find(" -> ");
+    std::string out = at == std::string::npos ? report.line : report.line.substr(at + 4);
+    for (std::string w : report.warnings) {
+      // __FILE__ is absolute; keep the output independent of where the tree is.
+      const auto at_model = w.find("/model/");
+      const auto at_path = w.rfind(" at /", at_model);
+      if (at_model != std::string::npos && at_path != std::string::npos) {
+        w.erase(at_path + 4, at_model + 1 - (at_path + 4));
+      }
+      out += " [" + w + "]";
+    }
+    return out;
+  }
+
+  DiffExample example(const KindKey& key, const Candidate& candidate) {
+    DiffExample e;
+    e.from_random = candidate.from_random;
+    const Variant* only = nullptr;
+    const std::string what =
+        key.shape.empty() ? std::string(step_op_name(static_cast<StepOp>(key.op))) : key.shape;
+    if (key.field == kOnlyIn) {
+      only = o_.a.semantics == Semantics::kV2 ? &o_.a : &o_.b;
+      e.kind = std::string("only in ") + (only == &o_.a ? "A" : "B") + " (" + only->name() +
+               "): FIRST/LAST on " + what;
+    } else {
+      e.kind = field_text(static_cast<Field>(key.field)) + " on " + what;
+    }
+    for (Scenario* s : {&e.scenario_a, &e.scenario_b}) {
+      const bool is_a = s == &e.scenario_a;
+      s->name = "diff " + std::string(is_a ? "A" : "B") + " (" + (is_a ? o_.a : o_.b).name() +
+                " vs " + (is_a ? o_.b : o_.a).name() + "): " + e.kind;
+      s->semantics = (is_a ? o_.a : o_.b).semantics;
+      s->initial_revision = o_.initial_revision;
+    }
+    Pair pair(o_);
+    for (std::size_t i = 0; i < candidate.ops.size(); i++) {
+      const Op& op = ops_[candidate.ops[i]];
+      e.labels.push_back(op.label);
+      if (only && i + 1 == candidate.ops.size()) {
+        // Only the v2 side can express it; the other side's file ends before it.
+        Side& side = only == &o_.a ? pair.a : pair.b;
+        const StepReport r = side.step(op.step);
+        (only == &o_.a ? e.scenario_a : e.scenario_b).steps.push_back(r.observed);
+        (only == &o_.a ? e.lines_a : e.lines_b).push_back(answer_of(r));
+        (only == &o_.a ? e.lines_b : e.lines_a).push_back("(cannot be expressed)");
+        e.differs.push_back(true);
+        if (e.first_difference == 0) e.first_difference = i + 1;
+        e.summary = "step " + std::to_string(i + 1) + " " + op.label + ": " +
+                    (only == &o_.a ? o_.b : o_.a).name() + " has no FIRST/LAST";
+        break;
+      }
+      const Outcome outcome = apply(pair, op);
+      e.scenario_a.steps.push_back(outcome.a.observed);
+      e.scenario_b.steps.push_back(outcome.b.observed);
+      e.lines_a.push_back(answer_of(outcome.a));
+      e.lines_b.push_back(answer_of(outcome.b));
+      const auto fields = differing_fields(outcome.a.observed, outcome.b.observed,
+                                           outcome.a.warnings.size(), outcome.b.warnings.size());
+      e.differs.push_back(!fields.empty());
+      if (!fields.empty() && e.first_difference == 0) e.first_difference = i + 1;
+      if (i + 1 == candidate.ops.size()) {
+        const bool shows = std::find(fields.begin(), fields.end(), key.field) != fields.end();
+        e.summary = "step " + std::to_string(i + 1) + " " + op.label + ": A " + e.lines_a.back() +
+                    "; B " + e.lines_b.back();
+        // Merging states by their observation assumes it determines the future; a
+        // hidden difference (a consumed link id, a key count) could break that.
+        if (!shows) e.summary += " (NOT REPRODUCED on a fresh replay)";
+      }
+    }
+    return e;
+  }
+
+  SemanticDiffOptions o_;
+  bool both_v2_;
+  bool any_v2_;
+  std::vector<Op> ops_;
+  std::unordered_map<std::string, u32> op_ids_;  // lookups only, never iterated
+  Graph graph_;
+  std::unordered_map<std::string, u32> index_;  // state key -> vertex; never iterated
+  std::map<KindKey, Best> best_;
+  SemanticDiffResult result_;
+};
+
+}  // namespace
+
+std::string Variant::name() const {
+  std::string out = semantics == Semantics::kUpstream ? "upstream" : "v2";
+  if (mutant != Mutant::kNone) out += "+" + std::string(mutant_name(mutant));
+  return out;
+}
+
+std::optional<Variant> parse_variant(std::string_view text, std::string* error) {
+  const auto plus = text.find('+');
+  const std::string_view base = text.substr(0, plus);
+  Variant v;
+  if (base == "v2") {
+    v.semantics = Semantics::kV2;
+  } else if (base == "upstream") {
+    v.semantics = Semantics::kUpstream;
+  } else {
+    *error = "unknown variant '" + std::string(base) + "' (v2 or upstream, optionally +MUTANT)";
+    return std::nullopt;
+  }
+  if (plus == std::string_view::npos) return v;
+  const std::string_view name = text.substr(plus + 1);
+  const auto mutant = mutant_from_name(name);
+  if (mutant == Mutant::kNone) return v;  // "v2+none", as `--mutant none` elsewhere
+  if (!mutant) {
+    *error = "unknown mutant '" + std::string(name) + "' (see `mprogsim mutants`)";
+    return std::nullopt;
+  }
+  for (const auto& info : all_mutants()) {
+    if (info.mutant != *mutant) continue;
+    if (info.concurrent) {
+      *error = "mutant '" + std::string(name) +
+               "' shows only with datapath readers (mprogsim check), never in a sequential diff";
+      return std::nullopt;
+    }
+    const bool upstream_mutant = info.name.starts_with("upstream-");
+    if (upstream_mutant != (v.semantics == Semantics::kUpstream)) {
+      *error = "mutant '" + std::string(name) + "' breaks the " +
+               (upstream_mutant ? "upstream" : "v2") + " model, not " + std::string(base);
+      return std::nullopt;
+    }
+  }
+  v.mutant = *mutant;
+  return v;
+}
+
+std::string step_label(const Step& s) {
+  std::string out = step_op_name(s.op);
+  auto add = [&out](const std::string& word) { out += " " + word; };
+  if (s.op == StepOp::kLinkAttach || s.op == StepOp::kLinkUpdate || s.op == StepOp::kLinkDetach ||
+      s.op == StepOp::kLinkClose) {
+    add(s.link.value_or("?"));
+  }
+  if (s.op == StepOp::kLoad || s.op == StepOp::kAttach || s.op == StepOp::kLinkAttach ||
+      s.op == StepOp::kLinkUpdate || s.op == StepOp::kDetach || s.op == StepOp::kProgClose) {
+    add(s.prog.value_or("null"));
+  }
+  if (s.op == StepOp::kLoad && s.prog_type != "tcx") add(s.prog_type);
+  if (s.op == StepOp::kLinkUpdate && s.old_prog) add("old " + *s.old_prog);
+  for (const auto& f : s.flags) add(f);
+  if (s.relative.kind != Relative::Kind::kNone) {
+    add(s.relative.name ? *s.relative.name : "#" + std::to_string(s.relative.raw.value_or(0)));
+    add(s.relative.by_id ? "by id" : "by fd");
+  }
+  if (s.replace) add("REPLACE " + *s.replace);
+  if (s.expected_revision) add("expected_revision " + std::to_string(s.expected_revision));
+  if (s.op == StepOp::kQuery) add(s.buffer ? "buffer " + std::to_string(*s.buffer) : "full");
+  if (s.op == StepOp::kRefs && s.expect_refs) {
+    std::vector<std::string> names;
+    for (const auto& [name, value] : *s.expect_refs) names.push_back(name);
+    add(join(names));
+  }
+  return out;
+}
+
+std::string step_shape(const Step& s) {
+  std::string out = step_op_name(s.op);
+  auto add = [&out](const std::string& word) { out += " " + word; };
+  auto role = [&s](const std::string& name) { return s.prog && name == *s.prog ? "self" : "prog"; };
+  if (s.op == StepOp::kDetach) add(s.prog ? "prog" : "null");
+  if (s.op == StepOp::kLoad && s.prog_type != "tcx") add(s.prog_type);
+  if (s.op == StepOp::kLinkUpdate && s.old_prog) add("with old prog");
+  for (const auto& f : s.flags) add(f);
+  if (s.relative.kind != Relative::Kind::kNone) {
+    if (s.relative.raw) {
+      add("raw");
+    } else {
+      add(s.relative.kind == Relative::Kind::kLink ? "link" : role(*s.relative.name));
+    }
+    add(s.relative.by_id ? "by id" : "by fd");
+  }
+  if (s.replace) add(std::string("REPLACE ") + role(*s.replace));
+  if (s.expected_revision) add("expected_revision");
+  if (s.op == StepOp::kQuery) add(s.buffer ? "buffer " + std::to_string(*s.buffer) : "full");
+  return out;
+}
+
+SemanticDiffResult semantic_diff(const SemanticDiffOptions& options) {
+  return Search(options).run();
+}
+
+}  // namespace mprogsim::properties

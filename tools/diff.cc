@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+// `mprogsim diff A B`: a semantic diff between two versions of mprog. A and B are
+// `v2` or `upstream`, each optionally with a mutant (`v2+commit-keeps-zero`). Both
+// run the same name-level operations; the shortest sequences on which their answers
+// differ are printed per kind of difference (properties/semantic_diff.h), and with
+// --out DIR written as scenario pairs that `mprogsim replay` passes on their own side.
+//
+// Exit 0: no difference within the bounds; 1: differences found; 2: bad options.
+// Stdout is a pure function of the options (the time taken goes to stderr).
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "properties/semantic_diff.h"
+#include "tools/subcommands.h"
+#include "traces/atomic_file.h"
+
+namespace mprogsim::tools {
+namespace {
+
+struct DiffCliOptions {
+  std::string a;
+  std::string b;
+  properties::SemanticDiffOptions search;
+  u64 initial_revision = 0;
+  std::string out;  // empty: print only
+};
+
+std::string slug(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (keep) {
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::string replay_command(const properties::Variant& v, const std::string& file) {
+  std::string cmd = "mprogsim replay ";
+  if (v.mutant != Mutant::kNone) cmd += "--mutant " + std::string(mutant_name(v.mutant)) + " ";
+  return cmd + file;
+}
+
+std::string steps_word(std::size_t n) { return std::to_string(n) + (n == 1 ? " step" : " steps"); }
+
+int run_diff(DiffCliOptions& o, bool initial_revision_given) {
+  std::string error;
+  const auto a = properties::parse_variant(o.a, &error);
+  if (!a) {
+    std::cerr << "diff: A: " << error << "\n";
+    return 2;
+  }
+  const auto b = properties::parse_variant(o.b, &error);
+  if (!b) {
+    std::cerr << "diff: B: " << error << "\n";
+    return 2;
+  }
+  auto& s = o.search;
+  if (s.depth == 0 || s.progs == 0) {
+    std::cerr << "diff: --depth and --progs must be at least 1\n";
+    return 2;
+  }
+  s.a = *a;
+  s.b = *b;
+  if (initial_revision_given) s.initial_revision = o.initial_revision;
+
+  const bool one_upstream =
+      (a->semantics == Semantics::kUpstream) != (b->semantics == Semantics::kUpstream);
+  const bool any_v2 = a->semantics == Semantics::kV2 || b->semantics == Semantics::kV2;
+  std::cout << "diff: A = " << a->name() << ", B = " << b->name() << "\n";
+  std::cout << "bounds: depth " << s.depth << ", programs " << s.progs << ", links " << s.links
+            << ", qdisc holds " << s.holds;
+  if (s.initial_revision) std::cout << ", initial revision " << *s.initial_revision;
+  std::cout << "\nalphabet: load; attach (plain, BEFORE/AFTER alone, BEFORE/AFTER a program "
+               "by fd and by id, BEFORE/AFTER a link, REPLACE, expected_revision current and "
+               "stale); detach (a program, alone or BEFORE/AFTER a program; null, alone, "
+               "BEFORE/AFTER, next to a program, stale expected_revision); link_attach (plain, "
+               "BEFORE/AFTER alone or a program); link_update; link_detach; prog_close; "
+               "link_close; miniq_inc/dec; query (full, buffer 0, buffer 1); run; refs";
+  if (any_v2 && !s.common_only) {
+    std::cout << "; FIRST/LAST (attach, alone or with REPLACE; link_attach; detach null)"
+              << (one_upstream ? ", v2 only: each use is reported as its own kind" : "");
+  } else if (any_v2) {
+    std::cout << "; FIRST/LAST left out (--common)";
+  }
+  std::cout << "\n";
+
+  const auto start = std::chrono::steady_clock::now();
+  properties::SemanticDiffResult r;
+  try {
+    r = properties::semantic_diff(s);
+  } catch (const ScenarioError& e) {
+    // The alphabet only offers steps both sides accept; a refusal is our bug.
+    std::cerr << "diff: internal error: a generated step was refused: " << e.what() << "\n";
+    return 2;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::cout << "shortest within depth " << s.depth << ": exhaustive BFS over " << r.states
+            << " states, " << r.edges << " edges"
+            << (r.bound_reached ? "" : " (every reachable state explored before the bound)")
+            << "\n";
+  if (s.random > 0) {
+    std::cout << "past the bound: random search of " << r.random_sequences << " sequences of "
+              << s.depth + 1 << ".." << 2 * s.depth + 2 << " steps (seed " << s.seed << "), "
+              << r.random_new_kinds << " kind" << (r.random_new_kinds == 1 ? "" : "s")
+              << " not reached within the bound (shrunk, not proven shortest)\n";
+  } else {
+    std::cout << "past the bound: not searched (--random 0)\n";
+  }
+  std::cerr << "diff: " << std::fixed << std::setprecision(2) << seconds << " s, "
+            << r.applied << " operations applied on each side\n";
+
+  if (r.differences.empty()) {
+    std::cout << "no difference\n";
+    return 0;
+  }
+  if (!o.out.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.out, ec);
+    if (ec) {
+      std::cerr << "diff: --out " << o.out << ": " << ec.message() << "\n";
+      return 2;
+    }
+  }
+  std::cout << "\n" << r.differences.size() << (r.differences.size() == 1 ? " kind" : " kinds")
+            << " of difference" << (s.by_shape ? " (per operation shape)" : "") << "\n";
+  for (std::size_t k = 0; k < r.differences.size(); k++) {
+    const auto& d = r.differences[k];
+    std::cout << "\n[" << k + 1 << "] " << d.kind << ": " << steps_word(d.labels.size())
+              << (d.from_random ? ", found past the bound (not proven shortest)"
+                                : ", shortest within the bound")
+              << (d.first_difference < d.labels.size()
+                      ? ", after a first difference at step " + std::to_string(d.first_difference)
+                      : "")
+              << "\n";
+    for (std::size_t i = 0; i < d.labels.size(); i++) {
+      std::cout << "  " << (d.differs[i] ? "* " : "  ") << i + 1 << ". " << d.labels[i]
+                << "\n      A: " << d.lines_a[i] << "\n      B: " << d.lines_b[i] << "\n";
+    }
+    if (!o.out.empty()) {
+      std::ostringstream stem;
+      stem << std::setw(2) << std::setfill('0') << k + 1 << "-" << slug(d.kind);
+      const std::string file_a = (std::filesystem::path(o.out) / (stem.str() + ".a.json")).string();
+      const std::string file_b = (std::filesystem::path(o.out) / (stem.str() + ".b.json")).string();
+      for (const auto& [file, scenario] : {std::pair{file_a, &d.scenario_a},
+                                           std::pair{file_b, &d.scenario_b}}) {
+        const std::string err = write_file_atomically(file, write_scenario(*scenario));
+        if (!err.empty()) {
+          std::cerr << "diff: " << file << ": " << err << "\n";
+          return 2;
+        }
+      }
+      std::cout << "  replay A: " << replay_command(*a, file_a) << "\n  replay B: "
+                << replay_command(*b, file_b) << "\n";
+    }
+  }
+  std::cout << "\nsummary (kind: length; the differing step)\n";
+  for (const auto& d : r.differences) {
+    std::cout << "  " << d.kind << ": " << steps_word(d.labels.size())
+              << (d.from_random ? " (past the bound)" : "")
+              << (d.first_difference < d.labels.size()
+                      ? " (after step " + std::to_string(d.first_difference) + " differed)"
+                      : "")
+              << "; " << d.summary << "\n";
+  }
+  if (o.out.empty()) std::cout << "(--out DIR writes each example as a scenario pair)\n";
+  return 1;
+}
+
+}  // namespace
+
+Run add_diff(CLI::App& app) {
+  auto o = std::make_shared<DiffCliOptions>();
+  app.add_option("A", o->a, "First version: v2 or upstream, optionally +MUTANT")->required();
+  app.add_option("B", o->b, "Second version: v2 or upstream, optionally +MUTANT")->required();
+  app.add_option("--depth", o->search.depth,
+                 "Explore every sequence of at most this many steps (default 6)");
+  app.add_option("--random", o->search.random,
+                 "Random sequences past the depth bound (default 2000; 0: none)");
+  app.add_option("--seed", o->search.seed, "Seed of the random search (default 1)");
+  app.add_option("--progs", o->search.progs, "Programs that may be loaded (default 3)");
+  app.add_option("--links", o->search.links, "Link names that may be bound (default 2)");
+  app.add_option("--holds", o->search.holds, "Qdisc holds outstanding at once (default 2)");
+  app.add_option("--initial-revision", o->initial_revision,
+                 "The revision a new bundle starts with, on both sides");
+  app.add_flag("--by-shape", o->search.by_shape,
+               "One kind per operation shape (attach BEFORE prog by id, ...), not per operation");
+  app.add_flag("--common", o->search.common_only,
+               "Leave FIRST/LAST out of the alphabet even with a v2 side");
+  app.add_option("--out", o->out, "Write each kind's example as a scenario pair into DIR");
+  return [o, &app] { return run_diff(*o, app.count("--initial-revision") > 0); };
+}
+
+}  // namespace mprogsim::tools
