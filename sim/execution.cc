@@ -53,18 +53,23 @@ class Execution final : public KernelHooks {
         nthreads_(1 + workload.readers) {}
 
   ~Execution() override {
-    // Unwind any thread stopped mid-way: resumed with unwinding_ set, it throws
-    // Unwind from its scheduling point up to the top of its fiber and finishes.
-    unwinding_ = true;
-    for (std::size_t i = 0; i < threads_.size(); i++) {
-      if (threads_[i].fiber && threads_[i].started && !threads_[i].done) {
-        current_ = static_cast<ThreadId>(i);
-        to_thread(current_);
+    {
+      // Teardown runs model code (unwinding frames, queued callbacks) through these
+      // hooks, inert: run() has already put the thread's old ones back.
+      KernelScope scope(this, &target_->objects());
+      // Unwind any thread stopped mid-way: resumed with unwinding_ set, it throws
+      // Unwind from its scheduling point up to the top of its fiber and finishes.
+      unwinding_ = true;
+      for (std::size_t i = 0; i < threads_.size(); i++) {
+        if (threads_[i].fiber && threads_[i].started && !threads_[i].done) {
+          current_ = static_cast<ThreadId>(i);
+          to_thread(current_);
+        }
+        threads_[i].fiber = {};
       }
-      threads_[i].fiber = {};
+      // Callbacks still queued run now, so that what they free is released.
+      while (rcu_.callbacks_pending()) rcu_.take_callback().fn();
     }
-    // Callbacks still queued run now, inert, so that what they free is released.
-    while (rcu_.callbacks_pending()) rcu_.take_callback().fn();
     session_.reset();
     // Quarantined memory first: some destroy steps touch objects the target owns.
     shadow_.release();
@@ -442,6 +447,7 @@ void Execution::alloc(const void* object, std::size_t size, const char* what) {
 
 void Execution::kfree(const void* object, std::function<void()> destroy) {
   if (unwinding_) {
+    if (Allocation* a = shadow_.find(object)) a->freed = true;
     shadow_.quarantine(std::move(destroy));
     return;
   }

@@ -72,8 +72,8 @@ bool has_expectations(const Scenario& s) {
 // The spec's answer to every step as its expectations, as `check` writes them.
 // Throws ScenarioError for steps the format forbids.
 Scenario with_spec_expectations(Scenario s) {
-  v2::MprogSpec spec;
-  ScenarioSession session(spec, s.initial_revision, s.semantics);
+  auto spec = make_spec(s.semantics);
+  ScenarioSession session(*spec, s.initial_revision, s.semantics);
   for (Step& step : s.steps) {
     clear_expectations(&step);
     step = session.step(step).observed;
