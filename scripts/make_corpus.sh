@@ -38,3 +38,28 @@ for mutant in "${on_correct_model[@]}"; do
   sed 's/^ "name": "[^"]*"/ "name": "the correct model on the '"$mutant"' interleaving"/' \
     "$work/correct.json" >"$corpus/correct-on-$mutant.json"
 done
+
+# The upstream bug zoo: each post-merge fix undone is a mutant of the upstream
+# variant (docs/semantics.md, "Upstream variant").
+upstream_zoo=(upstream-empty-detach-before upstream-query-null-entry-before
+              upstream-miniq-bool-before)
+for mutant in "${upstream_zoo[@]}"; do
+  rm -rf "$work/check"
+  "$mprogsim" check --variant upstream --mutant "$mutant" --executions 200000 \
+    --out "$work/check" -q >/dev/null || true
+  found=$(ls "$work/check"/*.json)
+  description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $3 }')
+  "$mprogsim" shrink "$found" -o "$corpus/$mutant.json" --name "$mutant: $description" |
+    sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'
+done
+# upstream-max-check-before needs 63 programs, which only the sequential campaign's
+# long sequences reach; its scenario then runs as a reader-less simulator workload.
+mutant=upstream-max-check-before
+rm -rf "$work/check" "$work/seq"
+"$mprogsim" check --sequential --variant upstream --mutant "$mutant" --out "$work/seq" -q \
+  >/dev/null || true
+"$mprogsim" check --workload "$(ls "$work/seq"/*.json)" --readers 0 --executions 1 \
+  --mutant "$mutant" --out "$work/check" -q >/dev/null || true
+description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $3 }')
+"$mprogsim" shrink "$(ls "$work/check"/*.json)" -o "$corpus/$mutant.json" \
+  --name "$mutant: $description" | sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'

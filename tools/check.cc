@@ -70,6 +70,7 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
     return 2;
   }
   const Semantics semantics = o.variant == "upstream" ? Semantics::kUpstream : Semantics::kV2;
+  std::string variant = o.variant;  // a --workload file's own semantics wins
   if (o.sequential) {
     SequentialCheckOptions s;
     s.seed = o.seed;
@@ -118,6 +119,7 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
       w.passes = c.shape.passes;
       w.mutant = *mutant;
       c.workload = w;
+      variant = w.scenario.semantics == Semantics::kUpstream ? "upstream" : "v2";
     } catch (const ScenarioError& e) {
       std::cerr << "check: " << o.workload << ": " << e.what() << "\n";
       return 2;
@@ -130,7 +132,7 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
     c.shape.passes = 1;
   }
   std::ostringstream header;
-  header << "SEED=" << o.seed << " variant=" << o.variant << " strategy=" << o.strategy;
+  header << "SEED=" << o.seed << " variant=" << variant << " strategy=" << o.strategy;
   if (o.strategy == "pct") header << " depth=" << o.pct_depth;
   if (o.strategy == "dfs") {
     header << " preemption-bound=" << o.preemption_bound
@@ -183,7 +185,7 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
     const Trace trace = sim::trace_of(*r.failing_workload, *r.failure, origin);
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
-    const std::string path = o.out + "/" + o.variant + "-" + o.mutant + "-" + o.strategy + "-seed" +
+    const std::string path = o.out + "/" + variant + "-" + o.mutant + "-" + o.strategy + "-seed" +
                              std::to_string(o.seed) + "-exec" +
                              std::to_string(r.failing_execution) + ".json";
     const std::string error = write_file_atomically(path, write_trace(trace));
