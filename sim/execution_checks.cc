@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+// The properties every execution is checked for (sim/execution.h lists them):
+// how each is decided, and the evidence a violation carries.
+#include <algorithm>
+
+#include "sim/execution_internal.h"
+#include "sim/target.h"
+
+namespace mprogsim::sim::detail {
+
+// ---- properties ------------------------------------------------------------------
+
+void Execution::violate(std::string property, ThreadId thread, std::string message,
+                        std::vector<std::pair<std::string, std::string>> evidence) {
+  if (result_.violation) return;
+  Violation v;
+  v.property = std::move(property);
+  v.step = now();
+  v.thread = thread;
+  v.message = std::move(message);
+  v.evidence = std::move(evidence);
+  result_.violation = std::move(v);
+  stop_ = true;
+}
+
+std::string Execution::where(const void* addr) {
+  const Allocation* a = shadow_.find(addr);
+  if (!a) return "untracked memory";
+  const std::size_t offset = reinterpret_cast<std::uintptr_t>(addr) - a->start;
+  if (a->what == "bpf_mprog_bundle" || a->what == "tcx_entry") {
+    const std::size_t base = target_->bundle_offset();
+    const std::string field = offset >= base ? target_->bundle_field(offset - base) : "";
+    if (!field.empty()) return a->name() + "." + field;
+  }
+  if (a->what == "net_device" && offset == 0) return "dev->tcx_ingress";
+  return shadow_.describe(addr);
+}
+
+void Execution::check_access(ThreadId t, const Transition& tr) {
+  Allocation* a = shadow_.find(tr.addr);
+  if (!a || !a->freed) return;
+  std::string freer = a->freed_by == kRcuThread
+                          ? "an RCU callback at step " + std::to_string(a->freed_at) +
+                                " (queued by " + thread_name(a->queued_by) + " at step " +
+                                std::to_string(a->queued_at) + ")"
+                          : thread_name(a->freed_by) + " at step " + std::to_string(a->freed_at);
+  const std::string what = tr.kind == StepKind::kFree ? "kfree (double free)" : access_name(tr.access);
+  violate("use-after-free", t,
+          thread_name(t) + " " + what + " of " + where(tr.addr) + ", freed by " + freer,
+          {{"access", what},
+           {"location", where(tr.addr)},
+           {"object", a->name()},
+           {"freed_by", a->freed_by == kRcuThread ? "rcu" : thread_name(a->freed_by)},
+           {"freed_at_step", std::to_string(a->freed_at)},
+           {"queued_by", a->queued_by == kNoThread ? "" : thread_name(a->queued_by)},
+           {"queued_at_step", a->queued_by == kNoThread ? "" : std::to_string(a->queued_at)}});
+}
+
+void Execution::check_control_step(std::size_t k, const Step& step, const StepReport& report) {
+  if (stop_) return;
+  const std::uint64_t n = k + 1;
+  if (step.op != StepOp::kRefs && report.line != reference_.spec_lines[k]) {
+    violate("spec", kControlThread, "step " + std::to_string(n) + " differs from the spec",
+            {{"model", report.line}, {"spec", reference_.spec_lines[k]}});
+    return;
+  }
+  if (step.op != StepOp::kRefs && !report.mismatches.empty()) {
+    violate("spec", kControlThread,
+            "step " + std::to_string(n) + " missed the file's expectation: " + report.mismatches.front(),
+            {{"model", report.line}});
+    return;
+  }
+  // Revision rules.
+  const std::optional<u64> after = target_->revision();
+  if (after && *after == 0) {
+    violate("revision", kControlThread, "step " + std::to_string(n) + " left revision 0",
+            {{"step", report.line}});
+    return;
+  }
+  const bool ok = report.observed.expect.value_or("OK") == "OK";
+  const bool changed = reference_.committed[n] != reference_.committed[n - 1];
+  if (revision_before_ && after && target_->published_bundle()) {
+    const u64 before = *revision_before_;
+    const u64 next = target_->next_revision(before);
+    std::string broken;
+    if (!ok && *after != before) broken = "a failed step moved the revision";
+    if (ok && changed && *after != next) broken = "a committed change did not move the revision by one";
+    if (ok && *after != before && *after != next) broken = "the revision moved by more than one";
+    if (!broken.empty()) {
+      violate("revision", kControlThread, "step " + std::to_string(n) + ": " + broken,
+              {{"step", report.line},
+               {"before", std::to_string(before)},
+               {"after", std::to_string(*after)}});
+    }
+  }
+}
+
+void Execution::check_snapshot(ThreadId id, std::uint32_t pass, const std::vector<u32>& ran,
+                               std::uint64_t start, std::uint64_t end) {
+  if (stop_) return;
+  // State j is current from step j's linearization point to step j+1's, each
+  // somewhere inside its step: it may have been current during [start, end] if
+  // step j began by `end` and step j+1 had not ended before `start`.
+  const std::size_t n = workload_.scenario.steps.size();
+  std::vector<std::size_t> allowed;
+  for (std::size_t j = 0; j <= n; j++) {
+    const bool began = j == 0 || (j <= ops_begun_ && op_start_[j] <= end);
+    const bool not_over = j == n || j + 1 > ops_ended_ || op_end_[j + 1] >= start;
+    if (began && not_over) allowed.push_back(j);
+  }
+  for (std::size_t j : allowed) {
+    if (reference_.committed[j] == ran) return;
+  }
+  std::string lists;
+  for (std::size_t j : allowed) {
+    lists += (lists.empty() ? "" : ", ") + std::string("after control step ") + std::to_string(j) + ": " +
+             list_text(reference_.committed[j]);
+  }
+  violate("snapshot", id,
+          thread_name(id) + " pass " + std::to_string(pass) + " saw " + list_text(ran) +
+              ", which no committed state current during the pass had",
+          {{"saw", list_text(ran)},
+           {"pass", std::to_string(pass)},
+           {"pass_steps", std::to_string(start) + ".." + std::to_string(end)},
+           {"committed", lists}});
+}
+
+void Execution::check_quiescence() {
+  BpfObjects& objects = target_->objects();
+  const auto attached = target_->attached_without_link();
+  u64 total = 0;
+  auto alloc_of = [&](const void* object) { return shadow_.find(object); };
+  for (u32 i = 0; i < objects.prog_count(); i++) {
+    const bpf_prog* prog = objects.prog_at(i);
+    u64 expected = objects.fd_refs(prog);
+    expected += static_cast<u64>(std::count(attached.begin(), attached.end(), prog));
+    for (u32 l = 0; l < objects.link_count(); l++) {
+      const bpf_link* link = objects.link_at(l);
+      if (link->refcnt > 0 && link->prog == prog) expected++;
+    }
+    const auto refcnt = static_cast<u64>(prog->aux->refcnt);
+    total += refcnt;
+    const Allocation* a = alloc_of(prog);
+    const bool freed = a && a->freed;
+    const std::string name = "P" + std::to_string(prog->model_id);
+    if (refcnt != expected) {
+      violate("refs", kNoThread,
+              name + " holds " + std::to_string(refcnt) + " references but has " +
+                  std::to_string(expected) + " owners",
+              {{"object", name}, {"refcnt", std::to_string(refcnt)}, {"owners", std::to_string(expected)}});
+      return;
+    }
+    if (refcnt == 0 && !freed) {
+      violate("leak", kNoThread, name + " has no references left but was never freed");
+      return;
+    }
+    if (refcnt > 0 && freed) {
+      violate("use-after-free", kNoThread, name + " was freed while " + std::to_string(refcnt) +
+                                               " references remain");
+      return;
+    }
+  }
+  for (u32 l = 0; l < objects.link_count(); l++) {
+    const bpf_link* link = objects.link_at(l);
+    total += static_cast<u64>(link->refcnt);
+    const u64 expected = objects.fd_refs(link);
+    const std::string name = "L" + std::to_string(link->model_id);
+    if (static_cast<u64>(link->refcnt) != expected) {
+      violate("refs", kNoThread,
+              name + " holds " + std::to_string(link->refcnt) + " references but has " +
+                  std::to_string(expected) + " owners");
+      return;
+    }
+  }
+  if (objects.refs_taken() - objects.refs_dropped() != total) {
+    violate("refs", kNoThread,
+            "references taken minus dropped is " +
+                std::to_string(objects.refs_taken() - objects.refs_dropped()) +
+                " but objects hold " + std::to_string(total));
+    return;
+  }
+  const void* published = target_->published_bundle();
+  for (const Allocation& a : shadow_.all()) {
+    // v2 allocates the bundle; upstream the tcx_entry that starts with it.
+    const bool entry = a.what == "bpf_mprog_bundle" || a.what == "tcx_entry";
+    const auto p = reinterpret_cast<std::uintptr_t>(published);
+    if (entry && !a.freed && !(p >= a.start && p < a.start + a.size)) {
+      violate("leak", kNoThread, a.name() + " is neither published nor freed");
+      return;
+    }
+  }
+}
+
+}  // namespace mprogsim::sim::detail

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+// The inside of one simulated execution (sim/execution.h): the Execution class is
+// the model's KernelHooks and the scheduler at once. Split over two files:
+// execution.cc (scheduling, the hooks, the simulated threads) and
+// execution_checks.cc (the properties). Not part of the simulator's interface.
+#pragma once
+
+#include <boost/context/fiber.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/kernel_compat.h"
+#include "model/mutants.h"
+#include "model/sequential_hooks.h"
+#include "sim/distinct_states.h"
+#include "sim/execution.h"
+#include "sim/fiber_switch.h"
+#include "sim/rcu.h"
+#include "sim/rng.h"
+#include "sim/shadow_memory.h"
+#include "sim/target.h"
+#include "traces/scenario_runner.h"
+
+namespace mprogsim::sim::detail {
+namespace ctx = boost::context;
+
+struct RcuQueuedBy {
+  ThreadId by = kNoThread;
+  std::uint64_t at = 0;
+};
+
+inline std::string list_text(const std::vector<u32>& ids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < ids.size(); i++) {
+    out += (i ? " P" : "P") + std::to_string(ids[i]);
+  }
+  return out + "]";
+}
+
+class Execution final : public KernelHooks {
+ public:
+  Execution(const Workload& workload, const Reference& reference, Strategy& strategy,
+            const ExecutionOptions& options, DistinctStates* states)
+      : workload_(workload),
+        reference_(reference),
+        strategy_(strategy),
+        options_(options),
+        states_(states),
+        target_(make_target(workload.scenario.semantics)),
+        nthreads_(1 + workload.readers) {}
+
+  ~Execution() override {
+    {
+      // Teardown runs model code (unwinding frames, queued callbacks) through these
+      // hooks, inert: run() has already put the thread's old ones back.
+      KernelScope scope(this, &target_->objects());
+      // Unwind any thread stopped mid-way: resumed with unwinding_ set, it throws
+      // Unwind from its scheduling point up to the top of its fiber and finishes.
+      unwinding_ = true;
+      for (std::size_t i = 0; i < threads_.size(); i++) {
+        if (threads_[i].fiber && threads_[i].started && !threads_[i].done) {
+          current_ = static_cast<ThreadId>(i);
+          to_thread(current_);
+        }
+        threads_[i].fiber = {};
+      }
+      // Callbacks still queued run now, so that what they free is released.
+      while (rcu_.callbacks_pending()) rcu_.take_callback().fn();
+    }
+    session_.reset();
+    // Quarantined memory first: some destroy steps touch objects the target owns.
+    shadow_.release();
+    // An execution stopped inside an attach leaves a bundle nobody points to (the
+    // unwound frame held it). The published one is the target's to free.
+    const auto published = reinterpret_cast<std::uintptr_t>(target_->published_bundle());
+    for (const Allocation& a : shadow_.all()) {
+      const bool entry = a.what == "bpf_mprog_bundle" || a.what == "tcx_entry";
+      const bool is_published = published >= a.start && published < a.start + a.size;
+      if (entry && !a.freed && !is_published) std::free(reinterpret_cast<void*>(a.start));
+    }
+    target_.reset();  // frees what is still published, sequentially
+  }
+
+  ExecutionResult run();
+
+  // ---- KernelHooks --------------------------------------------------------------
+  void access(MemAccess kind, const void* addr) override;
+  void alloc(const void* object, std::size_t size, const char* what) override;
+  void kfree(const void* object, std::function<void()> destroy) override;
+  void rcu_read_lock() override;
+  void rcu_read_unlock() override;
+  void synchronize_rcu() override;
+  void call_rcu(std::function<void()> callback) override;
+  void warn(const std::string& what) override;
+
+ private:
+  struct Thread {
+    ctx::fiber fiber;  // the suspended thread
+    ctx::fiber main;   // the scheduler, while the thread runs
+    Transition pending;
+    SimRcu::Snapshot sync_snapshot;  // kSyncWait: the grace period it waits for
+    bool started = false;
+    bool done = false;
+    std::uint64_t steps = 0;
+    std::uint64_t section_start = 0;  // the step of the last outermost rcu_read_lock
+    const void* stack_bottom = nullptr;  // for the ASan annotations (fiber_switch.h)
+    std::size_t stack_size = 0;
+  };
+
+  bool hooks_live() const { return in_fiber_ && !unwinding_ && !in_callback_; }
+  std::uint64_t now() const { return schedule_.empty() ? 0 : schedule_.size() - 1; }
+
+  // Announces `t` as this thread's next step and returns once it is chosen.
+  void schedule_point(const Transition& t);
+  // Picks the next step; runs RCU callbacks picked on the way. Returns the thread
+  // to run, or kNoThread when the execution must stop.
+  ThreadId pick();
+  void run_callback();
+  void performed(ThreadId t, const Transition& tr);
+  [[noreturn]] void park();  // leave for the scheduler for good (the execution stops)
+  void to_main(Thread& self);   // a thread hands over to the scheduler
+  void to_thread(ThreadId id);  // the scheduler resumes a thread
+  struct Unwind {};             // thrown in a stopped thread to unwind its stack
+
+  void control_body();
+  void reader_body(ThreadId id);
+  void check_control_step(std::size_t k, const Step& step, const StepReport& report);
+  void check_snapshot(ThreadId id, std::uint32_t pass, const std::vector<u32>& ran,
+                      std::uint64_t start, std::uint64_t end);
+  void check_quiescence();
+  void check_access(ThreadId t, const Transition& tr);
+
+  void violate(std::string property, ThreadId thread, std::string message,
+               std::vector<std::pair<std::string, std::string>> evidence = {});
+  std::string where(const void* addr);
+  // `detail` carries the structured fields (kind, access, location, index).
+  void log(ThreadId t, std::string text, Event detail = {});
+
+  const Workload& workload_;
+  const Reference& reference_;
+  Strategy& strategy_;
+  const ExecutionOptions& options_;
+  DistinctStates* states_;
+  std::unique_ptr<SimTarget> target_;
+  std::unique_ptr<ScenarioSession> session_;
+  std::size_t nthreads_;
+  std::vector<Thread> threads_;
+  std::vector<Transition> pending_view_;
+  std::vector<ThreadId> enabled_;
+  SimRcu rcu_;
+  ShadowMemory shadow_;
+  ExecutionResult result_;
+  std::vector<ThreadId>& schedule_ = result_.schedule;
+
+  ThreadId current_ = kNoThread;  // the thread whose step is running
+  ThreadId next_ = kNoThread;     // set by a fiber that leaves for another thread
+  ThreadId last_ = kNoThread;     // the thread that ran the previous step
+  bool in_fiber_ = false;
+  const void* main_stack_bottom_ = nullptr;
+  std::size_t main_stack_size_ = 0;
+  bool prestarting_ = false;
+  bool in_callback_ = false;
+  bool unwinding_ = false;
+  bool stop_ = false;
+  RcuQueuedBy callback_origin_{};
+
+  // Control-path progress, for the snapshot property: step k's first and last
+  // schedule index (k from 1; 0 stands for "before any step").
+  std::vector<std::uint64_t> op_start_;
+  std::vector<std::uint64_t> op_end_;
+  std::size_t ops_begun_ = 0;
+  std::size_t ops_ended_ = 0;
+  std::optional<u64> revision_before_;
+
+  // State hashing for DistinctStates.
+  std::uint64_t pos_hash_ = 0;
+  std::uint64_t mem_hash_ = 0;
+  std::unordered_map<std::uint64_t, std::uint64_t> last_write_;  // lookups only
+};
+
+}  // namespace mprogsim::sim::detail
