@@ -59,7 +59,16 @@ std::string human(double n) {
   return buf;
 }
 
-int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given) {
+// Which options the user gave (defaults differ for the sequential mode and dfs).
+struct Given {
+  bool executions = false;
+  bool ops = false;
+  bool progs = false;
+  bool passes = false;
+};
+
+int run_check(const CheckCliOptions& o, const Given& given) {
+  const bool executions_given = given.executions;
   const auto mutant = mutant_from_name(o.mutant);
   if (!mutant) {
     std::cerr << "check: unknown mutant '" << o.mutant << "' (see `mprogsim mutants`)\n";
@@ -75,7 +84,7 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
     SequentialCheckOptions s;
     s.seed = o.seed;
     s.executions = executions_given ? o.executions : 2000;
-    s.ops = shape_given ? o.ops : 40;
+    s.ops = given.ops ? o.ops : 40;
     s.mutant = *mutant;
     s.semantics = semantics;
     s.out = o.out;
@@ -94,7 +103,8 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
   c.shape.progs = o.progs;
   c.shape.mutant = *mutant;
   c.shape.semantics = semantics;
-  c.executions = o.executions;
+  // A time budget alone means "until the time is up".
+  c.executions = o.time_budget > 0 && !executions_given ? 1'000'000'000 : o.executions;
   c.time_budget_s = o.time_budget;
   c.schedules_per_workload = o.schedules_per_workload;
   if (!o.workload.empty()) {
@@ -125,11 +135,11 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
       return 2;
     }
   }
-  if (o.strategy == "dfs" && !shape_given) {
+  if (o.strategy == "dfs") {
     // An exhaustive search needs a small workload to finish.
-    c.shape.ops = 3;
-    c.shape.progs = 2;
-    c.shape.passes = 1;
+    if (!given.ops) c.shape.ops = 3;
+    if (!given.progs) c.shape.progs = 2;
+    if (!given.passes) c.shape.passes = 1;
   }
   std::ostringstream header;
   header << "SEED=" << o.seed << " variant=" << variant << " strategy=" << o.strategy;
@@ -139,7 +149,8 @@ int run_check(const CheckCliOptions& o, bool executions_given, bool shape_given)
            << (o.no_sleep_sets ? " no-sleep-sets" : " sleep-sets");
   }
   header << " mutant=" << o.mutant << " readers=" << c.shape.readers << " passes=" << c.shape.passes
-         << " progs=" << c.shape.progs << " ops=" << c.shape.ops << " executions=" << o.executions;
+         << " progs=" << c.shape.progs << " ops=" << c.shape.ops;
+  if (c.executions < 1'000'000'000) header << " executions=" << c.executions;
   if (o.time_budget > 0) header << " time-budget=" << o.time_budget << "s";
   if (!o.workload.empty()) header << " workload=" << o.workload;
   std::cout << header.str() << std::endl;
@@ -247,9 +258,12 @@ Run add_check(CLI::App& app) {
   app.add_flag("--strict", o->strict, "Sequential mode: fail on the known v2 findings too");
   app.add_flag("-q,--quiet", o->quiet, "No progress line and no rate");
   return [o, &app] {
-    const bool executions_given = app.count("--executions") > 0;
-    const bool shape_given = app.count("--ops") > 0;
-    return run_check(*o, executions_given, shape_given);
+    Given given;
+    given.executions = app.count("--executions") > 0;
+    given.ops = app.count("--ops") > 0;
+    given.progs = app.count("--progs") > 0;
+    given.passes = app.count("--passes") > 0;
+    return run_check(*o, given);
   };
 }
 

@@ -115,9 +115,14 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
     s << "recorded: " << o.record << "\n";
   }
   if (r.reproduced) {
-    s << "reproduced: " << (trace.outcome && trace.outcome->violation ? "the recorded violation"
-                                                                      : "no violation, as recorded")
-      << "\n";
+    if (o.expect_no_violation) {
+      s << "passed: no violation, as required\n";
+    } else {
+      s << "reproduced: "
+        << (trace.outcome && trace.outcome->violation ? "the recorded violation"
+                                                      : "no violation, as recorded")
+        << "\n";
+    }
   } else {
     s << "NOT REPRODUCED: " << r.difference << "\n";
   }
