@@ -38,8 +38,8 @@ constexpr std::array<MutantInfo, 21> kMutants = {{
      "the old entry if nothing was swapped)",
      true},
     {Mutant::kDelPutsEarly, "del-puts-early",
-     "bpf_mprog_del puts the detached program right away instead of after the swap and the "
-     "grace period",
+     "bpf_mprog_del (upstream: bpf_mprog_mark_for_release) puts the detached program right "
+     "away instead of after the swap and the grace period",
      true},
     {Mutant::kReaderReloadsEntry, "reader-reloads-entry",
      "tcx_run re-loads the published entry after each program and walks on in the new one",

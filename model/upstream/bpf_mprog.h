@@ -151,7 +151,9 @@ inline void bpf_mprog_mark_for_release(bpf_mprog_entry *entry,
 				       bpf_tuple *tuple)
 {
 	WARN_ON_ONCE(entry->parent->ref);
-	if (!tuple->link)
+	if (!tuple->link && mutant_active(Mutant::kDelPutsEarly))
+		bpf_prog_put(tuple->prog);	// mutant: before the swap and the grace period
+	else if (!tuple->link)
 		entry->parent->ref = tuple->prog;
 }
 

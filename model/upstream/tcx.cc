@@ -163,9 +163,13 @@ int tcx_prog_attach(net_device *dev, const tcx_attach_attr *attr, bpf_prog *prog
 		ret = -ENOMEM;
 		goto out;
 	}
+	if (mutant_active(Mutant::kPublishBeforeWritten))
+		tcx_entry_update(dev, bpf_mprog_peer(entry), ingress);
 	ret = bpf_mprog_attach(entry, &entry_new, prog, nullptr, replace_prog,
 			       attr->attach_flags, attr->relative_fd,
 			       attr->expected_revision);
+	if (mutant_active(Mutant::kPublishBeforeWritten) && (ret || entry == entry_new))
+		tcx_entry_update(dev, created ? nullptr : entry, ingress);
 	if (!ret) {
 		if (entry != entry_new) {
 			tcx_entry_update(dev, entry_new, ingress);
@@ -247,8 +251,12 @@ int tcx_link_prog_attach(bpf_link *link, u32 flags, u32 id_or_fd,
 	entry = tcx_entry_fetch_or_create(dev, ingress, &created);
 	if (!entry)
 		return -ENOMEM;
+	if (mutant_active(Mutant::kPublishBeforeWritten))
+		tcx_entry_update(dev, bpf_mprog_peer(entry), ingress);
 	ret = bpf_mprog_attach(entry, &entry_new, link->prog, link, nullptr, flags,
 			       id_or_fd, revision);
+	if (mutant_active(Mutant::kPublishBeforeWritten) && (ret || entry == entry_new))
+		tcx_entry_update(dev, created ? nullptr : entry, ingress);
 	if (!ret) {
 		if (entry != entry_new) {
 			tcx_entry_update(dev, entry_new, ingress);
@@ -450,15 +458,25 @@ void tcx_run(net_device *dev, std::vector<u32> *ran)
 
 	rcu_read_lock();
 	entry = rcu_dereference(dev->tcx_ingress);	// rcu_dereference_bh
+	if (mutant_active(Mutant::kReaderUnlocksEarly))
+		rcu_read_unlock();
 	if (entry) {
 		bpf_mprog_foreach_prog(entry, fp, prog) {
 			// bpf_prog_run(prog, skb): the program object is touched.
 			// model: every program returns TCX_NEXT, so the walk never stops early.
 			kernel_hooks()->access(MemAccess::kProgRun, prog);
 			ran->push_back(prog->model_id);
+			if (mutant_active(Mutant::kReaderReloadsEntry)) {
+				bpf_mprog_entry *again = rcu_dereference(dev->tcx_ingress);
+				if (!again)
+					break;
+				fp = &again->fp_items[fp - entry->fp_items];
+				entry = again;
+			}
 		}
 	}
-	rcu_read_unlock();
+	if (!mutant_active(Mutant::kReaderUnlocksEarly))
+		rcu_read_unlock();
 }
 // clang-format on
 
