@@ -16,9 +16,11 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(name, help);
     runs[sub] = adder(*sub);
   };
-  add("check", "Run a seeded campaign: model against spec, invariants after every step",
+  add("check",
+      "Run a seeded simulator campaign: control path and datapath readers interleaved, "
+      "every execution checked (use-after-free, snapshots, spec, revision, references)",
       mprogsim::tools::add_check);
-  add("replay", "Run scenario files and check their expectations", mprogsim::tools::add_replay);
+  add("replay", "Run scenario files, or re-execute trace files exactly (--explain, --dot)", mprogsim::tools::add_replay);
   add("shrink", "Minimize a failing trace while the same property fails",
       mprogsim::tools::add_shrink);
   add("diff", "Find the shortest operation sequences on which two versions of mprog differ",
