@@ -43,9 +43,9 @@ rc::Gen<SimCase> gen_sim_case() {
       rc::gen::set(&SimCase::schedule_seed, rc::gen::arbitrary<u64>()));
 }
 
-// Runs 16 random and 16 PCT schedules of the case; returns the first failure as a
-// trace, or nothing.
-std::optional<Trace> run_case(const SimCase& c, Mutant mutant) {
+// Runs `schedules` random and `schedules` PCT executions of the case; returns the
+// first failure as a trace, or nothing.
+std::optional<Trace> run_case(const SimCase& c, Mutant mutant, u64 schedules = 16) {
   sim::WorkloadShape shape;
   shape.progs = 3;
   shape.readers = c.readers;
@@ -57,7 +57,7 @@ std::optional<Trace> run_case(const SimCase& c, Mutant mutant) {
     options.strategy.kind = kind;
     options.strategy.seed = c.schedule_seed;
     options.workload = workload;
-    options.executions = 16;
+    options.executions = schedules;
     const sim::CampaignResult r = sim::run_campaign(options);
     if (!r.error.empty()) RC_FAIL("bad generated workload: " + r.error);
     if (r.failure) {
@@ -86,7 +86,9 @@ TEST(SimProperty, FailsOnCommitWithoutSync) {
   auto* saved = std::cout.rdbuf(sink.rdbuf());
   const bool passed = rc::check("simulator property with commit-no-sync", [] {
     const SimCase c = *gen_sim_case();
-    RC_ASSERT(!run_case(c, Mutant::kCommitNoSync));
+    // More schedules per case than the main property, so that the mutant is found
+    // under any RapidCheck seed, not just the one CTest pins.
+    RC_ASSERT(!run_case(c, Mutant::kCommitNoSync, 64));
   });
   std::cout.rdbuf(saved);
   EXPECT_FALSE(passed) << "commit-no-sync survived the simulator property";
