@@ -7,7 +7,6 @@
 #include <optional>
 #include <vector>
 
-#include "model/v2/mprog_spec.h"
 #include "sim/trace_replay.h"
 #include "traces/scenario_runner.h"
 
@@ -51,34 +50,11 @@ std::vector<Run> runs_of(const std::vector<ThreadId>& schedule) {
   return runs;
 }
 
-void clear_expectations(Step* step) {
-  step->expect.reset();
-  step->expect_count.reset();
-  step->expect_revision.reset();
-  step->expect_progs.reset();
-  step->expect_links.reset();
-  step->expect_flags.reset();
-  step->expect_ran.reset();
-  step->expect_refs.reset();
-}
-
 bool has_expectations(const Scenario& s) {
   return std::any_of(s.steps.begin(), s.steps.end(), [](const Step& step) {
     return step.expect || step.expect_count || step.expect_revision || step.expect_progs ||
            step.expect_links || step.expect_flags || step.expect_ran || step.expect_refs;
   });
-}
-
-// The spec's answer to every step as its expectations, as `check` writes them.
-// Throws ScenarioError for steps the format forbids.
-Scenario with_spec_expectations(Scenario s) {
-  auto spec = make_spec(s.semantics);
-  ScenarioSession session(*spec, s.initial_revision, s.semantics);
-  for (Step& step : s.steps) {
-    clear_expectations(&step);
-    step = session.step(step).observed;
-  }
-  return s;
 }
 
 // Whether `e` is logged right after its thread performed a scheduling point.

@@ -24,6 +24,13 @@ std::vector<MutantInfo> concurrent_mutants() {
   return out;
 }
 
+// "del-puts-early" -> "del_puts_early": GoogleTest names allow no dashes.
+std::string test_name(const ::testing::TestParamInfo<MutantInfo>& param_info) {
+  std::string name(param_info.param.name);
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
+}
+
 class ConcurrentMutant : public ::testing::TestWithParam<MutantInfo> {};
 
 TEST_P(ConcurrentMutant, IsFoundAndItsTraceReplays) {
@@ -49,6 +56,7 @@ TEST_P(ConcurrentMutant, IsFoundAndItsTraceReplays) {
   EXPECT_EQ(replay.execution.violation->property, v.property);
   EXPECT_EQ(replay.execution.violation->step, v.step);
   EXPECT_EQ(replay.execution.violation->message, v.message);
+  EXPECT_EQ(replay.execution.schedule, r.failure->schedule);
 
   // The same workload and (as far as it fits) schedule pass on the correct model.
   Trace correct = read;
@@ -59,11 +67,7 @@ TEST_P(ConcurrentMutant, IsFoundAndItsTraceReplays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ConcurrentMutant, ::testing::ValuesIn(concurrent_mutants()),
-                         [](const auto& param_info) {
-                           std::string name(param_info.param.name);
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+                         test_name);
 
 // The same mutants in the upstream code. del-puts-early's window is narrower there
 // (docs/simulator.md): more readers and passes find it.
@@ -89,11 +93,7 @@ TEST_P(UpstreamConcurrentMutant, IsFoundAndItsTraceReplays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, UpstreamConcurrentMutant, ::testing::ValuesIn(concurrent_mutants()),
-                         [](const auto& param_info) {
-                           std::string name(param_info.param.name);
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+                         test_name);
 
 // The sequential mutants show in the simulator too, through the spec comparison.
 TEST(SequentialMutantInSimulator, DelForgetsRefIsFound) {

@@ -4,7 +4,6 @@
 #include <array>
 #include <utility>
 
-#include "model/v2/mprog_spec.h"
 #include "traces/scenario_runner.h"
 
 namespace mprogsim::sim {
@@ -72,28 +71,6 @@ Action draw_sim_action(Rng& rng) {
   }
   return a;
 }
-
-namespace {
-
-// Replaces every step's expectations with the spec's answers.
-void annotate_with_spec(Scenario* scenario) {
-  auto spec = make_spec(scenario->semantics);
-  ScenarioSession session(*spec, scenario->initial_revision, scenario->semantics);
-  for (Step& step : scenario->steps) {
-    Step bare = step;
-    bare.expect.reset();
-    bare.expect_count.reset();
-    bare.expect_revision.reset();
-    bare.expect_progs.reset();
-    bare.expect_links.reset();
-    bare.expect_flags.reset();
-    bare.expect_ran.reset();
-    bare.expect_refs.reset();
-    step = session.step(bare).observed;
-  }
-}
-
-}  // namespace
 
 Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& shape,
                        u64 initial_revision) {
@@ -201,7 +178,7 @@ Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
   }
   if (!rewritten) return w;
   try {
-    annotate_with_spec(&rewritten_workload.scenario);
+    rewritten_workload.scenario = with_spec_expectations(rewritten_workload.scenario);
   } catch (const ScenarioError&) {
     return w;
   }

@@ -432,6 +432,27 @@ std::unique_ptr<MprogApi> make_spec(Semantics semantics) {
   return std::make_unique<v2::MprogSpec>();
 }
 
+void clear_expectations(Step* step) {
+  step->expect.reset();
+  step->expect_count.reset();
+  step->expect_revision.reset();
+  step->expect_progs.reset();
+  step->expect_links.reset();
+  step->expect_flags.reset();
+  step->expect_ran.reset();
+  step->expect_refs.reset();
+}
+
+Scenario with_spec_expectations(Scenario scenario) {
+  auto spec = make_spec(scenario.semantics);
+  ScenarioSession session(*spec, scenario.initial_revision, scenario.semantics);
+  for (Step& step : scenario.steps) {
+    clear_expectations(&step);
+    step = session.step(step).observed;
+  }
+  return scenario;
+}
+
 ScenarioSession::ScenarioSession(MprogApi& system, std::optional<u64> initial_revision,
                                  Semantics semantics)
     : runner_(std::make_unique<Runner>(system, semantics)) {

@@ -38,6 +38,12 @@ std::unique_ptr<MprogApi> make_system(Semantics semantics);
 // The abstract spec of `semantics`.
 std::unique_ptr<MprogApi> make_spec(Semantics semantics);
 
+// Removes every expectation field of a step.
+void clear_expectations(Step* step);
+// The scenario with each step's expectations replaced by the spec's answers, as
+// `mprogsim check` writes them. Throws ScenarioError for steps the format forbids.
+Scenario with_spec_expectations(Scenario scenario);
+
 // Runs steps one at a time on one system, keeping the name -> fd/id bindings.
 class ScenarioSession {
  public:
