@@ -38,7 +38,11 @@ class Differential {
   explicit Differential(const DifferentialOptions& options)
       : options_(options), upstream_(options.semantics == Semantics::kUpstream),
         spec_(make_spec(options.semantics)), model_(make_model(options.semantics)),
-        spec_session_(*spec_, options.initial_revision, options.semantics),
+        // The counterexample's expectations are the spec's answers, so the spec binds
+        // a link name when its link_attach succeeds and the model is given the spec's
+        // answered step: both then bind what the written file binds.
+        spec_session_(*spec_, options.initial_revision, options.semantics,
+                      NameBinding::kFromResult),
         model_session_(*model_, options.initial_revision, options.semantics) {
     result_.counterexample.name = "differential counterexample";
     result_.counterexample.semantics = options.semantics;
@@ -152,7 +156,9 @@ class Differential {
         if (a.kind == ActionKind::kLinkAttach) {
           if (link_attempts_ >= kLinksMax) break;
           s.op = StepOp::kLinkAttach;
-          s.link = "L" + std::to_string(links.size() + 1);
+          // A fresh name per attempt: a failed attempt's name is never bound again, so
+          // the steps stay a valid file with their expectations removed (shrinking).
+          s.link = "L" + std::to_string(link_attempts_ + 1);
         } else {
           s.op = StepOp::kAttach;
         }
@@ -278,7 +284,7 @@ class Differential {
     StepReport spec_report, model_report;
     try {
       spec_report = spec_session_.step(step);
-      model_report = model_session_.step(step);
+      model_report = model_session_.step(spec_report.observed);
     } catch (const ScenarioError& e) {
       return fail(std::string("internal bug: the generator made a bad step: ") + e.what());
     }

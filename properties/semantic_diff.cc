@@ -43,7 +43,10 @@ class Side {
   Side(const Variant& variant, std::optional<u64> initial_revision) : variant_(variant) {
     MutantScope scope(variant_.mutant);
     system_ = make_system(variant_.semantics);
-    session_ = std::make_unique<ScenarioSession>(*system_, initial_revision, variant_.semantics);
+    // Each side's scenario is written with that side's answers as expectations, so a
+    // link_attach binds its name on a side exactly when it succeeds there.
+    session_ = std::make_unique<ScenarioSession>(*system_, initial_revision, variant_.semantics,
+                                                 NameBinding::kFromResult);
   }
   ~Side() {
     MutantScope scope(variant_.mutant);

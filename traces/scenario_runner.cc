@@ -15,6 +15,7 @@
 #include "model/v2/mprog_spec.h"
 #include "model/upstream/uapi.h"
 #include "model/v2/system.h"
+#include "traces/scenario_names.h"
 
 namespace mprogsim {
 namespace {
@@ -60,26 +61,43 @@ std::string join(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+// What a bound name denotes. A name whose binding step failed at run time denotes an
+// object that does not exist (scenario-format.md, "Objects and names").
 struct Bound {
-  u32 fd = 0;
-  u32 id = 0;
+  u32 fd = 0;  // while it exists and is not closed
+  u32 id = 0;  // while it exists
+  bool exists = false;
   bool closed = false;
 };
+
+// scenario-format.md: a name without an open fd (closed, or its binding step failed)
+// passes a number that no open file has at that moment, never an old number a later
+// object may have been given. INT_MAX: fds are allocated lowest-free, so no process
+// here gets near it, and it stays positive as an int (v2's detach reads an fd <= 0 as
+// "no program"). The same number serves as "an id no object has": ids count up from 1.
+constexpr u32 kNoSuchFd = 0x7fffffff;
+constexpr u32 kNoSuchId = 0x7fffffff;
 
 }  // namespace
 
 class ScenarioSession::Runner {
  public:
-  Runner(MprogApi& system, Semantics semantics)
-      : system_(system), semantics_(semantics), bits_(flag_bits_of(semantics)) {}
+  Runner(MprogApi& system, Semantics semantics, NameBinding binding)
+      : system_(system), semantics_(semantics), bits_(flag_bits_of(semantics)),
+        binding_(binding) {}
 
   StepReport step(const Step& step, std::size_t index) {
     where_ = "step " + std::to_string(index);
     StepReport step_report;
     step_report.index = index;
     step_report.observed = step;
+    // From the file, a link_attach's binding is known before it runs; from the result,
+    // only a link name that is already bound can be refused up front (after the run).
+    link_binds_ = binding_ == NameBinding::kFromFile && step_binds(step);
+    names_.check(step, link_binds_, where_);
     const std::size_t warnings_before = system_.warnings().size();
     run_step(step, &step_report);
+    names_.apply(step, link_binds_);
     const auto& warnings = system_.warnings();
     for (std::size_t w = warnings_before; w < warnings.size(); w++) {
       step_report.warnings.push_back(warnings[w]);
@@ -97,8 +115,8 @@ class ScenarioSession::Runner {
     for (const auto& [name, b] : links_) out.push_back(name);
     return out;
   }
-  bool prog_closed(const std::string& name) const { return progs_.at(name).closed; }
-  bool link_closed(const std::string& name) const { return links_.at(name).closed; }
+  bool prog_closed(const std::string& name) const { return names_.closed(name); }
+  bool link_closed(const std::string& name) const { return names_.closed(name); }
 
  private:
   [[noreturn]] void bad(const std::string& what) const {
@@ -124,29 +142,23 @@ class ScenarioSession::Runner {
     return out;
   }
 
-  const Bound& prog(const std::string& name) const {
-    auto it = progs_.find(name);
-    if (it == progs_.end()) {
-      bad("'" + name + "' is not a loaded program" +
-          (links_.count(name) ? " (it names a link)" : ""));
+  // The names were checked (ScenarioNames) before the step ran.
+  const Bound& prog(const std::string& name) const { return progs_.at(name); }
+  const Bound& link(const std::string& name) const { return links_.at(name); }
+
+  u32 fd_of(const Bound& b) const {
+    if (b.exists && !b.closed) return b.fd;
+    if (system_.prog_id(kNoSuchFd) != -EBADF || system_.link_id(kNoSuchFd) != -EBADF) {
+      throw std::logic_error("fd " + std::to_string(kNoSuchFd) + " is open");
     }
-    return it->second;
+    return kNoSuchFd;
   }
-  const Bound& open_prog(const std::string& name) const {
-    const Bound& p = prog(name);
-    if (p.closed) bad("program '" + name + "' was closed; it cannot be attached again");
-    return p;
-  }
-  const Bound& link(const std::string& name) const {
-    auto it = links_.find(name);
-    if (it == links_.end()) {
-      bad("'" + name + "' is not a link created by a successful link_attach" +
-          (progs_.count(name) ? " (it names a program)" : ""));
+  u32 id_of(const Bound& b, bool is_link) const {
+    if (b.exists) return b.id;
+    if ((is_link ? system_.link_info(kNoSuchId) : system_.prog_info(kNoSuchId)).exists) {
+      throw std::logic_error("id " + std::to_string(kNoSuchId) + " exists");
     }
-    return it->second;
-  }
-  void check_unbound(const std::string& name) const {
-    if (progs_.count(name) || links_.count(name)) bad("name '" + name + "' is already bound");
+    return kNoSuchId;
   }
 
   // The relative fd/id and the flags it implies.
@@ -155,8 +167,9 @@ class ScenarioSession::Runner {
     u32 flags = r.by_id ? bits_.id : 0;
     if (r.kind == Relative::Kind::kLink) flags |= bits_.link;
     if (r.raw) return {*r.raw, flags};
-    const Bound& b = r.kind == Relative::Kind::kProg ? prog(*r.name) : link(*r.name);
-    return {r.by_id ? b.id : b.fd, flags};
+    const bool is_link = r.kind == Relative::Kind::kLink;
+    const Bound& b = is_link ? link(*r.name) : prog(*r.name);
+    return {r.by_id ? id_of(b, is_link) : fd_of(b), flags};
   }
 
   std::string prog_name(u32 id) const {
@@ -190,18 +203,25 @@ class ScenarioSession::Runner {
     line << where_ << ": " << step_op_name(step.op);
     switch (step.op) {
       case StepOp::kLoad: {
-        check_unbound(*step.prog);
         const int fd =
             system_.prog_load(step.prog_type == "xdp" ? ProgType::kXdp : ProgType::kSchedCls);
-        if (fd < 0) bad("loading a program failed: " + errno_name(fd));
+        if (fd < 0) {
+          // The name denotes a program that does not exist. A load has no `expect`:
+          // it is meant to succeed, so a failure is a mismatch, not a bad file.
+          progs_[*step.prog] = {};
+          line << " " << *step.prog << " -> " << errno_name(fd);
+          out->mismatches.push_back("load: expected OK (a load must succeed), got " +
+                                    errno_name(fd));
+          break;
+        }
         const u32 id = static_cast<u32>(system_.prog_id(static_cast<u32>(fd)));
-        progs_[*step.prog] = {static_cast<u32>(fd), id, false};
+        progs_[*step.prog] = {static_cast<u32>(fd), id, true, false};
         prog_names_[id] = *step.prog;
         line << " " << *step.prog << " -> OK (fd " << fd << ", id " << id << ")";
         break;
       }
       case StepOp::kAttach: {
-        const Bound& p = open_prog(*step.prog);
+        const u32 prog_fd = fd_of(prog(*step.prog));
         auto [object, implied] = relative(step.relative);
         u32 flags = flag_bits(step.flags) | implied;
         u32 replace_fd = 0;
@@ -209,44 +229,52 @@ class ScenarioSession::Runner {
           if (step.relative.kind != Relative::Kind::kNone) {
             bad("in v2 'replace' is the relative object; give one of 'replace' and 'relative'");
           }
-          object = prog(*step.replace).fd;
+          object = fd_of(prog(*step.replace));
           flags |= bits_.replace;
         } else if (step.replace) {
           // Upstream: the program to replace has its own field, replace_bpf_fd.
-          replace_fd = prog(*step.replace).fd;
+          replace_fd = fd_of(prog(*step.replace));
           flags |= bits_.replace;
         }
-        ProgAttachAttr attr{p.fd, flags, object, replace_fd, step.expected_revision};
+        ProgAttachAttr attr{prog_fd, flags, object, replace_fd, step.expected_revision};
         const int ret = system_.prog_attach(attr);
         line << " " << *step.prog << " -> " << errno_name(ret);
         expect_ret(step, ret, out);
         break;
       }
       case StepOp::kLinkAttach: {
-        check_unbound(*step.link);
-        const Bound& p = open_prog(*step.prog);
+        const u32 prog_fd = fd_of(prog(*step.prog));
         auto [object, implied] = relative(step.relative);
-        LinkCreateAttr attr{p.fd, flag_bits(step.flags) | implied, object,
+        LinkCreateAttr attr{prog_fd, flag_bits(step.flags) | implied, object,
                             step.expected_revision};
         const int ret = system_.link_create(attr);
+        if (binding_ == NameBinding::kFromResult && ret >= 0) {
+          if (progs_.count(*step.link) || links_.count(*step.link)) {
+            bad("name '" + *step.link + "' is already bound");
+          }
+          link_binds_ = true;
+        }
+        Bound bound;
         if (ret >= 0) {
           const u32 id = static_cast<u32>(system_.link_id(static_cast<u32>(ret)));
-          links_[*step.link] = {static_cast<u32>(ret), id, false};
-          link_names_[id] = *step.link;
+          bound = {static_cast<u32>(ret), id, true, false};
+          // A link the file does not name (a link_attach expected to fail succeeded)
+          // prints by id.
+          if (link_binds_) link_names_[id] = *step.link;
           line << " " << *step.link << " " << *step.prog << " -> OK (fd " << ret << ", id " << id
                << ")";
         } else {
           line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
         }
+        // A binding link_attach that failed binds its name to a link that does not exist.
+        if (link_binds_) links_[*step.link] = bound;
         expect_ret(step, ret >= 0 ? 0 : ret, out);
         break;
       }
       case StepOp::kLinkUpdate: {
-        const Bound& l = link(*step.link);
-        const Bound& p = open_prog(*step.prog);
-        LinkUpdateAttr attr{l.fd, p.fd, 0, 0};
+        LinkUpdateAttr attr{fd_of(link(*step.link)), fd_of(prog(*step.prog)), 0, 0};
         if (step.old_prog) {
-          attr.old_prog_fd = prog(*step.old_prog).fd;
+          attr.old_prog_fd = fd_of(prog(*step.old_prog));
           attr.flags = bits_.replace;
         }
         const int ret = system_.link_update(attr);
@@ -255,7 +283,7 @@ class ScenarioSession::Runner {
         break;
       }
       case StepOp::kDetach: {
-        const u32 fd = step.prog ? prog(*step.prog).fd : 0;
+        const u32 fd = step.prog ? fd_of(prog(*step.prog)) : 0;
         auto [object, implied] = relative(step.relative);
         ProgAttachAttr attr{fd, flag_bits(step.flags) | implied, object, 0,
                             step.expected_revision};
@@ -265,7 +293,7 @@ class ScenarioSession::Runner {
         break;
       }
       case StepOp::kLinkDetach: {
-        const int ret = system_.link_detach(link(*step.link).fd);
+        const int ret = system_.link_detach(fd_of(link(*step.link)));
         line << " " << *step.link << " -> " << errno_name(ret);
         expect_ret(step, ret, out);
         break;
@@ -283,20 +311,16 @@ class ScenarioSession::Runner {
         break;
       }
       case StepOp::kProgClose: {
-        auto it = progs_.find(*step.prog);
-        if (it == progs_.end()) prog(*step.prog);  // reports the bad name
-        if (it->second.closed) bad("program '" + *step.prog + "' is already closed");
-        const int ret = system_.close_fd(it->second.fd);
-        it->second.closed = true;
+        Bound& p = progs_.at(*step.prog);
+        const int ret = system_.close_fd(fd_of(p));
+        p.closed = true;
         line << " " << *step.prog << " -> " << errno_name(ret);
         break;
       }
       case StepOp::kLinkClose: {
-        auto it = links_.find(*step.link);
-        if (it == links_.end()) link(*step.link);  // reports the bad name
-        if (it->second.closed) bad("link '" + *step.link + "' is already closed");
-        const int ret = system_.close_fd(it->second.fd);
-        it->second.closed = true;
+        Bound& l = links_.at(*step.link);
+        const int ret = system_.close_fd(fd_of(l));
+        l.closed = true;
         line << " " << *step.link << " -> " << errno_name(ret);
         expect_ret(step, ret, out);
         break;
@@ -319,15 +343,13 @@ class ScenarioSession::Runner {
         // A refs step without expect_refs (a shrinker may drop it) asks nothing.
         static const std::map<std::string, u64> kNothing;
         for (const auto& [name, expected] : step.expect_refs ? *step.expect_refs : kNothing) {
+          // An object that does not exist (its binding step failed) has 0.
           u64 actual = 0;
-          if (progs_.count(name)) {
-            const ObjectInfo info = system_.prog_info(progs_.at(name).id);
+          const bool is_link = !progs_.count(name);
+          const Bound& b = is_link ? links_.at(name) : progs_.at(name);
+          if (b.exists) {
+            const ObjectInfo info = is_link ? system_.link_info(b.id) : system_.prog_info(b.id);
             actual = info.freed ? 0 : info.refcnt;
-          } else if (links_.count(name)) {
-            const ObjectInfo info = system_.link_info(links_.at(name).id);
-            actual = info.freed ? 0 : info.refcnt;
-          } else {
-            bad("'" + name + "' names no program or link");
           }
           line << " " << name << "=" << actual;
           (*out->observed.expect_refs)[name] = actual;
@@ -414,8 +436,11 @@ class ScenarioSession::Runner {
   MprogApi& system_;
   Semantics semantics_;
   FlagBits bits_;
+  NameBinding binding_;
   std::string where_;
-  std::map<std::string, Bound> progs_;
+  ScenarioNames names_;     // what the file binds: decides what is a bad file
+  bool link_binds_ = false;  // whether the running step's link_attach binds its name
+  std::map<std::string, Bound> progs_;  // what each bound name denotes
   std::map<std::string, Bound> links_;
   std::map<u32, std::string> prog_names_;
   std::map<u32, std::string> link_names_;
@@ -445,7 +470,10 @@ void clear_expectations(Step* step) {
 
 Scenario with_spec_expectations(Scenario scenario) {
   auto spec = make_spec(scenario.semantics);
-  ScenarioSession session(*spec, scenario.initial_revision, scenario.semantics);
+  // The written expectations are the spec's answers, so a link_attach binds its name
+  // in the result exactly when it succeeded here.
+  ScenarioSession session(*spec, scenario.initial_revision, scenario.semantics,
+                          NameBinding::kFromResult);
   for (Step& step : scenario.steps) {
     clear_expectations(&step);
     step = session.step(step).observed;
@@ -454,8 +482,8 @@ Scenario with_spec_expectations(Scenario scenario) {
 }
 
 ScenarioSession::ScenarioSession(MprogApi& system, std::optional<u64> initial_revision,
-                                 Semantics semantics)
-    : runner_(std::make_unique<Runner>(system, semantics)) {
+                                 Semantics semantics, NameBinding binding)
+    : runner_(std::make_unique<Runner>(system, semantics, binding)) {
   if (initial_revision) system.set_initial_revision(*initial_revision);
 }
 ScenarioSession::~ScenarioSession() = default;
@@ -473,6 +501,7 @@ bool ScenarioSession::link_closed(const std::string& name) const {
 ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system) {
   ScenarioReport report;
   report.name = scenario.name;
+  check_names(scenario);  // a bad file is bad before anything runs
   ScenarioSession session(system, scenario.initial_revision, scenario.semantics);
   for (const Step& step : scenario.steps) {
     StepReport step_report = session.step(step);

@@ -3,7 +3,9 @@
 // become fds and ids, flag names the bits of the scenario's semantics, each step's
 // actual result is printed and checked against the step's expectations. A name used
 // before it is bound, or any other misuse the format forbids, throws ScenarioError: the
-// file is bad, not the kernel.
+// file is bad, not the kernel. Which names a step binds is decided from the file
+// (traces/scenario_names.h); a binding step that fails at run time is a mismatch, and
+// its name then denotes an object that does not exist.
 #pragma once
 
 #include <memory>
@@ -13,6 +15,7 @@
 
 #include "model/mprog_api.h"
 #include "traces/scenario.h"
+#include "traces/scenario_names.h"
 
 namespace mprogsim {
 
@@ -48,9 +51,12 @@ Scenario with_spec_expectations(Scenario scenario);
 class ScenarioSession {
  public:
   // `semantics` decides the flag bits (v2 and upstream number them differently) and
-  // what `replace` means on attach (scenario-format.md).
+  // what `replace` means on attach (scenario-format.md). `binding`: whether a
+  // link_attach binds its name as the file says (the contract) or when it succeeds
+  // (for runs whose expectations are then replaced by what they observed).
   ScenarioSession(MprogApi& system, std::optional<u64> initial_revision,
-                  Semantics semantics = Semantics::kV2);
+                  Semantics semantics = Semantics::kV2,
+                  NameBinding binding = NameBinding::kFromFile);
   ~ScenarioSession();
   ScenarioSession(const ScenarioSession&) = delete;
   ScenarioSession& operator=(const ScenarioSession&) = delete;
@@ -58,8 +64,9 @@ class ScenarioSession {
   // Throws ScenarioError for a step the format forbids (unbound name, ...).
   StepReport step(const Step& step);
 
-  std::vector<std::string> prog_names() const;  // bound program names, sorted
-  std::vector<std::string> link_names() const;  // bound link names, sorted
+  // Bound names, sorted; a name whose binding step failed is bound too (to nothing).
+  std::vector<std::string> prog_names() const;
+  std::vector<std::string> link_names() const;
   bool prog_closed(const std::string& name) const;
   bool link_closed(const std::string& name) const;
 
@@ -70,7 +77,7 @@ class ScenarioSession {
 };
 
 // Runs `scenario` on `system` (fresh, of the scenario's semantics). Throws
-// ScenarioError for a bad file.
+// ScenarioError for a bad file, before running any step.
 ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system);
 
 // Renders the report lines as `mprogsim replay` prints them (no summary line).
