@@ -21,10 +21,15 @@ ThreadId Execution::pick() {
     if (stop_) return kNoThread;
     enabled_.clear();
     bool all_done = true;
+    if (!readers_started_ && (ops_ended_ >= workload_.start_readers_after ||
+                              threads_[kControlThread].done)) {
+      readers_started_ = true;
+    }
     for (std::size_t i = 0; i < nthreads_; i++) {
       Thread& t = threads_[i];
       if (t.done) continue;
       all_done = false;
+      if (i != kControlThread && !readers_started_) continue;  // --start-readers-after
       if (t.pending.kind == StepKind::kSyncWait && !rcu_.grace_period_over(t.sync_snapshot)) {
         continue;
       }

@@ -169,6 +169,7 @@ class Execution final : public KernelHooks {
   bool in_callback_ = false;
   bool unwinding_ = false;
   bool stop_ = false;
+  bool readers_started_ = false;  // once the control path has ended start_readers_after steps
   RcuQueuedBy callback_origin_{};
 
   // Control-path progress, for the snapshot property: step k's first and last

@@ -259,6 +259,9 @@ class Shrinker {
     Trace c = cur_;
     c.scenario.steps.erase(c.scenario.steps.begin() + static_cast<std::ptrdiff_t>(lo),
                            c.scenario.steps.begin() + static_cast<std::ptrdiff_t>(hi));
+    // The readers still start after the same remaining steps.
+    const std::size_t k = c.start_readers_after;
+    c.start_readers_after -= static_cast<std::uint32_t>(std::min(hi, k) - std::min(lo, k));
     const auto begins =
         starts_of(cur_result_, kControlThread, EventKind::kStepBegin, cur_.scenario.steps.size());
     std::vector<bool> drop(cur_.schedule.size());

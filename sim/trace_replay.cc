@@ -8,6 +8,7 @@ Workload workload_of(const Trace& trace) {
   w.scenario = trace.scenario;
   w.readers = trace.readers;
   w.passes = trace.passes;
+  w.start_readers_after = trace.start_readers_after;
   const auto mutant = mutant_from_name(trace.mutant);
   if (!mutant) throw ScenarioError("$.mutant: unknown mutant '" + trace.mutant + "'");
   w.mutant = *mutant;
@@ -20,6 +21,7 @@ Trace trace_of(const Workload& workload, const ExecutionResult& result, const Tr
   t.mutant = std::string(mutant_name(workload.mutant));
   t.readers = workload.readers;
   t.passes = workload.passes;
+  t.start_readers_after = workload.start_readers_after;
   t.origin = origin;
   t.schedule = result.schedule;
   TraceOutcome o;

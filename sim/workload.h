@@ -21,6 +21,9 @@ struct Workload {
   u32 readers = 2;
   u32 passes = 3;
   Mutant mutant = Mutant::kNone;
+  // The readers start once the control path has ended this many steps (or all of
+  // them, if it has fewer): Spin's "set up, then start the readers". 0: at once.
+  u32 start_readers_after = 0;
 };
 
 struct Reference {

@@ -88,6 +88,7 @@ Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& 
   w.scenario.name = "simulator workload";
   w.readers = shape.readers;
   w.passes = shape.passes;
+  w.start_readers_after = shape.start_readers_after;
   w.mutant = shape.mutant;
   return w;
 }

@@ -20,6 +20,7 @@ struct WorkloadShape {
   u32 ops = 8;      // mixed operations (some may resolve to nothing)
   u32 readers = 2;
   u32 passes = 3;
+  u32 start_readers_after = 0;  // Workload::start_readers_after
   Mutant mutant = Mutant::kNone;
   Semantics semantics = Semantics::kV2;
   bool vary_initial_revision = true;  // sometimes start near the 32-bit wrap

@@ -40,6 +40,7 @@ struct CheckCliOptions {
   u32 preemption_bound = 2;
   bool no_sleep_sets = false;
   u32 schedules_per_workload = 8;
+  u32 start_readers_after = 0;
   std::string out = "out";
   std::string workload;  // a scenario or trace file to run instead of drawn workloads
   bool sequential = false;
@@ -101,6 +102,7 @@ int run_check(const CheckCliOptions& o, const Given& given) {
   c.shape.passes = o.passes;
   c.shape.ops = o.ops;
   c.shape.progs = o.progs;
+  c.shape.start_readers_after = o.start_readers_after;
   c.shape.mutant = *mutant;
   c.shape.semantics = semantics;
   // A time budget alone means "until the time is up".
@@ -127,6 +129,7 @@ int run_check(const CheckCliOptions& o, const Given& given) {
       // The command line decides the concurrency.
       w.readers = c.shape.readers;
       w.passes = c.shape.passes;
+      w.start_readers_after = o.start_readers_after;
       w.mutant = *mutant;
       c.workload = w;
       variant = w.scenario.semantics == Semantics::kUpstream ? "upstream" : "v2";
@@ -150,6 +153,7 @@ int run_check(const CheckCliOptions& o, const Given& given) {
   }
   header << " mutant=" << o.mutant << " readers=" << c.shape.readers << " passes=" << c.shape.passes
          << " progs=" << c.shape.progs << " ops=" << c.shape.ops;
+  if (o.start_readers_after) header << " start-readers-after=" << o.start_readers_after;
   if (c.executions < 1'000'000'000) header << " executions=" << c.executions;
   if (o.time_budget > 0) header << " time-budget=" << o.time_budget << "s";
   if (!o.workload.empty()) header << " workload=" << o.workload;
@@ -251,6 +255,9 @@ Run add_check(CLI::App& app) {
   app.add_option("--schedules-per-workload", o->schedules_per_workload,
                  "Random/PCT executions per drawn workload")
       ->check(CLI::Range(1U, 1000000U));
+  app.add_option("--start-readers-after", o->start_readers_after,
+                 "The readers start once the control path has ended this many steps")
+      ->check(CLI::Range(0U, 100000000U));
   app.add_option("--out", o->out, "Directory for the failing trace");
   app.add_option("--workload", o->workload,
                  "Run this scenario or trace file's control steps instead of drawn workloads");

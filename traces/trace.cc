@@ -15,7 +15,7 @@ using json = nlohmann::ordered_json;
 }
 
 const std::set<std::string> kTraceFields = {"format", "version", "mutant", "readers", "passes",
-                                            "origin", "schedule", "outcome"};
+                                            "start_readers_after", "origin", "schedule", "outcome"};
 
 std::uint64_t get_u64(const json& v, const std::string& where) {
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
@@ -210,6 +210,11 @@ Trace parse_trace(const std::string& text) {
     if (passes > 100000) fail("$.passes", "at most 100000 passes");
     t.passes = static_cast<std::uint32_t>(passes);
   }
+  if (doc.contains("start_readers_after")) {
+    const std::uint64_t k = get_u64(doc["start_readers_after"], "$.start_readers_after");
+    if (k > 100000000) fail("$.start_readers_after", "at most 100000000 steps");
+    t.start_readers_after = static_cast<std::uint32_t>(k);
+  }
   if (doc.contains("mutant")) {
     t.mutant = get_string(doc["mutant"], "$.mutant");
     if (!mutant_from_name(t.mutant)) fail("$.mutant", "unknown mutant '" + t.mutant + "'");
@@ -231,6 +236,8 @@ std::string write_trace(const Trace& t) {
   j["mutant"] = t.mutant;
   j["readers"] = t.readers;
   j["passes"] = t.passes;
+  // Written only when set, so that traces from before the field keep their bytes.
+  if (t.start_readers_after) j["start_readers_after"] = t.start_readers_after;
   if (t.origin) {
     json o;
     o["strategy"] = t.origin->strategy;

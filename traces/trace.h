@@ -45,6 +45,7 @@ struct Trace {
   std::string mutant = "none";
   std::uint32_t readers = 0;
   std::uint32_t passes = 0;
+  std::uint32_t start_readers_after = 0;  // readers start after this many control steps
   std::optional<TraceOrigin> origin;
   std::vector<sim::ThreadId> schedule;
   std::optional<TraceOutcome> outcome;

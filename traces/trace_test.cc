@@ -35,6 +35,7 @@ TEST(TraceTest, WriterRoundTripsEveryField) {
   t.mutant = "commit-no-sync";
   t.readers = 2;
   t.passes = 3;
+  t.start_readers_after = 1;
   t.origin = TraceOrigin{"pct", 7, 3, 0, 41};
   t.schedule = {0, 0, 1, 2, 2, sim::kRcuThread, 0};
   t.outcome = TraceOutcome{true, "snapshot", 6, "R2", "R2 pass 1 saw []", {{"saw", "[]"}, {"pass", "1"}}};
@@ -43,6 +44,7 @@ TEST(TraceTest, WriterRoundTripsEveryField) {
   const Trace back = parse_trace(text);
   EXPECT_EQ(back.schedule, t.schedule);
   EXPECT_EQ(back.origin->pct_depth, 3U);
+  EXPECT_EQ(back.start_readers_after, 1U);
   EXPECT_EQ(back.outcome->evidence, t.outcome->evidence);
   EXPECT_EQ(schedule_text(back.schedule), "C*2 R1 R2*2 rcu C");
   EXPECT_TRUE(looks_like_trace(text));
@@ -96,6 +98,8 @@ TEST(TraceTest, NumbersAreRangeCheckedBeforeNarrowing) {
   EXPECT_NE(error_of(big + R"("readers":4294967297})").find("$.readers"), std::string::npos);
   EXPECT_NE(error_of(big + R"("passes":4294967297})").find("$.passes"), std::string::npos);
   EXPECT_NE(error_of(big + R"("origin":{"pct_depth":4294967296}})").find("$.origin.pct_depth"),
+            std::string::npos);
+  EXPECT_NE(error_of(big + R"("start_readers_after":4294967297})").find("$.start_readers_after"),
             std::string::npos);
   EXPECT_NE(error_of(big + R"("readers":-1})").find("$.readers"), std::string::npos);
   EXPECT_NE(error_of(big + R"("readers":1.5})").find("$.readers"), std::string::npos);
