@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace mprogsim {
@@ -30,25 +31,38 @@ enum class Mutant {
   kReaderReloadsEntry,    // tcx_run: re-loads the entry pointer inside one pass
   kFreeBundleNow,         // bpf_mprog_free: kfree instead of kfree_rcu
   kReaderUnlocksEarly,    // tcx_run: leaves the read-side section before walking
-  // Upstream mutants (model/upstream/): each restores the code before one post-merge
-  // fix; their names start with "upstream-" and they run on the upstream variant.
+  // Upstream bug zoo (model/upstream/): each restores the code before one post-merge
+  // fix; their names start with "upstream-".
   kUpstreamMaxCheckBefore,        // bpf_mprog_attach: no up-front check of a full array
   kUpstreamEmptyDetachBefore,     // bpf_mprog_detach: no -ENOENT on an empty entry
   kUpstreamQueryNullEntryBefore,  // tcx_prog_query: -ENOENT on a hook without an entry
   kUpstreamMiniqBoolBefore,       // tcx_miniq_inc/dec: a bool instead of a count
 };
 
+// Which variant's code a mutant breaks: only a run of that variant can show it.
+enum class MutantVariant : unsigned char { kV2, kUpstream, kBoth };
+
 struct MutantInfo {
   Mutant mutant;
   std::string_view name;
   std::string_view description;
   bool concurrent = false;  // needs the simulator's readers to show
+  MutantVariant variant = MutantVariant::kV2;
 };
 
 // Every mutant except kNone, in declaration order.
 std::span<const MutantInfo> all_mutants();
 std::optional<Mutant> mutant_from_name(std::string_view name);
 std::string_view mutant_name(Mutant mutant);
+// The entry of `mutant` (kNone: a variant-free entry named "none").
+const MutantInfo& mutant_info(Mutant mutant);
+// Whether a run of `variant` (kV2 or kUpstream) can show `mutant`; kNone fits both.
+bool mutant_fits(Mutant mutant, MutantVariant variant);
+// "v2", "upstream" or "v2 and upstream".
+std::string_view mutant_variant_name(MutantVariant variant);
+// Empty when a run of `variant` can show `mutant`, else why not (for an exit-2 message:
+// a run that cannot fail must not report "no violation").
+std::string mutant_refusal(Mutant mutant, MutantVariant variant);
 
 // The mutant in force for the model driven by this thread.
 Mutant current_mutant();

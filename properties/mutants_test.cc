@@ -24,9 +24,9 @@ namespace {
 
 class MutantTest : public ::testing::TestWithParam<MutantInfo> {};
 
-// An upstream mutant ("upstream-..." in model/mutants.cc) breaks the upstream mirror and
-// runs on that variant, where no finding is tolerated; the others break the v2 mirror.
-bool is_upstream(const MutantInfo& info) { return info.name.starts_with("upstream-"); }
+// An upstream mutant breaks the upstream mirror and runs on that variant, where no
+// finding is tolerated; the others break the v2 mirror.
+bool is_upstream(const MutantInfo& info) { return info.variant == MutantVariant::kUpstream; }
 
 TEST_P(MutantTest, IsCaughtByTheDifferentialProperty) {
   set_current_mutant(GetParam().mutant);

@@ -865,10 +865,11 @@ std::optional<Variant> parse_variant(std::string_view text, std::string* error) 
                "' shows only with datapath readers (mprogsim check), never in a sequential diff";
       return std::nullopt;
     }
-    const bool upstream_mutant = info.name.starts_with("upstream-");
-    if (upstream_mutant != (v.semantics == Semantics::kUpstream)) {
-      *error = "mutant '" + std::string(name) + "' breaks the " +
-               (upstream_mutant ? "upstream" : "v2") + " model, not " + std::string(base);
+    const std::string refusal = mutant_refusal(
+        info.mutant, v.semantics == Semantics::kUpstream ? MutantVariant::kUpstream
+                                                         : MutantVariant::kV2);
+    if (!refusal.empty()) {
+      *error = refusal;
       return std::nullopt;
     }
   }

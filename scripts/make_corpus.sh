@@ -27,7 +27,7 @@ for mutant in "${concurrent[@]}" "${sequential[@]}"; do
   rm -rf "$work/check"
   "$mprogsim" check --mutant "$mutant" --executions 200000 --out "$work/check" -q >/dev/null || true
   found=$(ls "$work/check"/*.json)
-  description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $3 }')
+  description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
   "$mprogsim" shrink "$found" -o "$corpus/$mutant.json" --name "$mutant: $description" |
     sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'
 done
@@ -48,7 +48,7 @@ for mutant in "${upstream_zoo[@]}"; do
   "$mprogsim" check --variant upstream --mutant "$mutant" --executions 200000 \
     --out "$work/check" -q >/dev/null || true
   found=$(ls "$work/check"/*.json)
-  description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $3 }')
+  description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
   "$mprogsim" shrink "$found" -o "$corpus/$mutant.json" --name "$mutant: $description" |
     sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'
 done
@@ -60,6 +60,6 @@ rm -rf "$work/check" "$work/seq"
   >/dev/null || true
 "$mprogsim" check --workload "$(ls "$work/seq"/*.json)" --readers 0 --executions 1 \
   --mutant "$mutant" --out "$work/check" -q >/dev/null || true
-description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $3 }')
+description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
 "$mprogsim" shrink "$(ls "$work/check"/*.json)" -o "$corpus/$mutant.json" \
   --name "$mutant: $description" | sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'

@@ -10,7 +10,8 @@
 
 namespace mprogsim::sim {
 
-Workload workload_of(const Trace& trace);  // throws ScenarioError for an unknown mutant
+// Throws ScenarioError for an unknown mutant or one the trace's variant cannot show.
+Workload workload_of(const Trace& trace);
 
 Trace trace_of(const Workload& workload, const ExecutionResult& result, const TraceOrigin& origin);
 

@@ -62,6 +62,7 @@ std::string human(double n) {
 
 // Which options the user gave (defaults differ for the sequential mode and dfs).
 struct Given {
+  bool variant = false;
   bool executions = false;
   bool ops = false;
   bool progs = false;
@@ -79,9 +80,27 @@ int run_check(const CheckCliOptions& o, const Given& given) {
     std::cerr << "check: unknown variant '" << o.variant << "' (v2 or upstream)\n";
     return 2;
   }
-  const Semantics semantics = o.variant == "upstream" ? Semantics::kUpstream : Semantics::kV2;
-  std::string variant = o.variant;  // a --workload file's own semantics wins
+  // A mutant picks its own variant unless --variant says otherwise; a variant that
+  // cannot show the mutant is refused (the run could never fail).
+  std::string variant_name = o.variant;
+  if (!given.variant && mutant_info(*mutant).variant == MutantVariant::kUpstream) {
+    variant_name = "upstream";
+  }
+  const Semantics semantics = variant_name == "upstream" ? Semantics::kUpstream : Semantics::kV2;
+  const auto mutant_variant =
+      semantics == Semantics::kUpstream ? MutantVariant::kUpstream : MutantVariant::kV2;
+  if (const std::string refusal = mutant_refusal(*mutant, mutant_variant);
+      !refusal.empty() && o.workload.empty()) {
+    std::cerr << "check: --variant " << o.variant << ": " << refusal << "\n";
+    return 2;
+  }
+  std::string variant = variant_name;  // a --workload file's own semantics wins
   if (o.sequential) {
+    if (mutant_info(*mutant).concurrent) {
+      std::cerr << "check: --sequential: mutant '" << o.mutant
+                << "' shows only with datapath readers; drop --sequential\n";
+      return 2;
+    }
     SequentialCheckOptions s;
     s.seed = o.seed;
     s.executions = executions_given ? o.executions : 2000;
@@ -133,6 +152,12 @@ int run_check(const CheckCliOptions& o, const Given& given) {
       w.mutant = *mutant;
       c.workload = w;
       variant = w.scenario.semantics == Semantics::kUpstream ? "upstream" : "v2";
+      const std::string refusal = mutant_refusal(
+          *mutant, variant == "upstream" ? MutantVariant::kUpstream : MutantVariant::kV2);
+      if (!refusal.empty()) {
+        std::cerr << "check: " << o.workload << ": " << refusal << "\n";
+        return 2;
+      }
     } catch (const ScenarioError& e) {
       std::cerr << "check: " << o.workload << ": " << e.what() << "\n";
       return 2;
@@ -233,7 +258,9 @@ int run_check(const CheckCliOptions& o, const Given& given) {
 
 Run add_check(CLI::App& app) {
   auto o = std::make_shared<CheckCliOptions>();
-  app.add_option("--variant", o->variant, "Model variant: v2 (the reviewed patch) or upstream");
+  app.add_option("--variant", o->variant,
+                 "Model variant: v2 (the reviewed patch) or upstream; default v2, or the "
+                 "mutant's own variant");
   app.add_option("--mutant", o->mutant, "Run on a deliberately broken model (see mutants)");
   app.add_option("--strategy", o->strategy, "random | pct | dfs")
       ->check(CLI::IsMember({"random", "pct", "dfs"}));
@@ -266,6 +293,7 @@ Run add_check(CLI::App& app) {
   app.add_flag("-q,--quiet", o->quiet, "No progress line and no rate");
   return [o, &app] {
     Given given;
+    given.variant = app.count("--variant") > 0;
     given.executions = app.count("--executions") > 0;
     given.ops = app.count("--ops") > 0;
     given.progs = app.count("--progs") > 0;

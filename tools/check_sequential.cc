@@ -16,6 +16,7 @@
 #include "properties/invariants.h"
 #include "tools/check_options.h"
 #include "traces/atomic_file.h"
+#include "traces/scenario_runner.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -45,6 +46,31 @@ properties::Action draw_action(std::mt19937_64& rng) {
   a.revision = rev < 12 ? 0 : rev < 15 ? 1 : rev - 13;
   a.count = static_cast<u32>((r >> 52) % 64);
   return a;
+}
+
+// The replay command must show the violation, not pass: say what it shows, found by
+// running the written scenario on the same model (the mutant is still in force).
+std::string what_replay_shows(const Scenario& scenario) {
+  try {
+    auto model = make_system(scenario.semantics);
+    const ScenarioReport report = run_scenario(scenario, *model);
+    for (const StepReport& step : report.steps) {
+      if (!step.mismatches.empty()) {
+        return "(it shows a MISMATCH at step " + std::to_string(step.index) + ": " +
+               step.mismatches.front() + ")";
+      }
+    }
+    for (const StepReport& step : report.steps) {
+      if (!step.warnings.empty()) {
+        return "(every expectation holds; step " + std::to_string(step.index) +
+               " prints the kernel warning: " + step.warnings.front() + ")";
+      }
+    }
+  } catch (const ScenarioError& e) {
+    return std::string("(internal bug: the written scenario is a bad file: ") + e.what() + ")";
+  }
+  return "(every expectation holds: the violation is in model state a scenario cannot "
+         "observe; the steps lead to it)";
 }
 
 u64 draw_initial_revision(std::mt19937_64& rng) {
@@ -85,8 +111,11 @@ int run_sequential_check(const SequentialCheckOptions& check_options) {
         const std::string error = write_file_atomically(path, write_scenario(result.counterexample));
         std::cout << "VIOLATION in execution " << e << ": " << result.failure << "\n";
         if (error.empty()) {
+          const std::string mutant_option =
+              o->mutant == Mutant::kNone ? "" : " --mutant " + std::string(mutant_name(o->mutant));
           std::cout << "scenario (unshrunk, expectations are the spec's answers): " << path
-                    << "\nreplay it: mprogsim replay " << path << "\n";
+                    << "\nreplay it: mprogsim replay " << path << mutant_option << "\n"
+                    << "  " << what_replay_shows(result.counterexample) << "\n";
         } else {
           std::cout << "could not write the scenario (" << error << "); it follows:\n"
                     << write_scenario(result.counterexample);

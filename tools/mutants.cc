@@ -11,7 +11,7 @@ Run add_mutants(CLI::App&) {
   return [] {
     for (const auto& info : all_mutants()) {
       std::cout << info.name << "\t" << (info.concurrent ? "concurrent" : "sequential") << "\t"
-                << info.description << "\n";
+                << mutant_variant_name(info.variant) << "\t" << info.description << "\n";
     }
     return 0;
   };

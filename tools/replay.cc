@@ -31,6 +31,10 @@
 namespace mprogsim::tools {
 namespace {
 
+MutantVariant variant_of(Semantics semantics) {
+  return semantics == Semantics::kUpstream ? MutantVariant::kUpstream : MutantVariant::kV2;
+}
+
 struct ReplayOptions {
   std::vector<std::string> files;
   std::string mutant = "none";
@@ -52,7 +56,15 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
     std::cerr << path << ": " << e.what() << "\n";
     return 2;
   }
-  if (o.mutant_given) trace.mutant = o.mutant;
+  if (o.mutant_given) {
+    const std::string refusal = mutant_refusal(*mutant_from_name(o.mutant),
+                                               variant_of(trace.scenario.semantics));
+    if (!refusal.empty()) {
+      std::cerr << path << ": --mutant: " << refusal << "\n";
+      return 2;
+    }
+    trace.mutant = o.mutant;
+  }
   if (o.expect_no_violation) trace.outcome = TraceOutcome{};
   sim::ReplayResult r;
   try {
@@ -153,6 +165,15 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
   }
   try {
     const auto scenarios = parse_scenarios(text.str());
+    // A mutant that the scenario's variant cannot show would pass unseen.
+    for (std::size_t i = 0; i < scenarios.size(); i++) {
+      const std::string refusal =
+          mutant_refusal(current_mutant(), variant_of(scenarios[i].semantics));
+      if (!refusal.empty()) {
+        throw ScenarioError((scenarios.size() == 1 ? std::string("$") : "$[" + std::to_string(i) + "]") +
+                            ".semantics: --mutant: " + refusal);
+      }
+    }
     std::string buffered;
     std::size_t file_passed = 0, file_failed = 0;
     for (std::size_t i = 0; i < scenarios.size(); i++) {

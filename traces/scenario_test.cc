@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/upstream/uapi.h"
+#include "model/uapi.h"
 #include "traces/scenario_runner.h"
 
 namespace mprogsim {
@@ -157,13 +159,11 @@ TEST(ScenarioNamesTest, SpecExpectationsBindWhatTheSpecCreated) {
   EXPECT_NO_THROW(check_names(answered));
 }
 
-// A load that fails binds its name to a program that does not exist; it is a
-// mismatch (a load has no `expect`: it must succeed), and the replay goes on.
-class FailingLoad final : public MprogApi {
+// A system that forwards every call to a real model, for tests that fake or record one.
+class Forwarding : public MprogApi {
  public:
-  int prog_load(ProgType type) override {
-    return loads_++ == 0 ? -ENOMEM : real_->prog_load(type);
-  }
+  explicit Forwarding(Semantics semantics) : real_(make_system(semantics)) {}
+  int prog_load(ProgType type) override { return real_->prog_load(type); }
   int prog_id(u32 fd) const override { return real_->prog_id(fd); }
   int link_id(u32 fd) const override { return real_->link_id(fd); }
   int prog_attach(const ProgAttachAttr& a) override { return real_->prog_attach(a); }
@@ -183,7 +183,19 @@ class FailingLoad final : public MprogApi {
   const std::vector<std::string>& warnings() const override { return real_->warnings(); }
 
  private:
-  std::unique_ptr<MprogApi> real_ = make_system(Semantics::kV2);
+  std::unique_ptr<MprogApi> real_;
+};
+
+// A load that fails binds its name to a program that does not exist; it is a
+// mismatch (a load has no `expect`: it must succeed), and the replay goes on.
+class FailingLoad final : public Forwarding {
+ public:
+  FailingLoad() : Forwarding(Semantics::kV2) {}
+  int prog_load(ProgType type) override {
+    return loads_++ == 0 ? -ENOMEM : Forwarding::prog_load(type);
+  }
+
+ private:
   int loads_ = 0;
 };
 
@@ -201,6 +213,42 @@ TEST(ScenarioNamesTest, AFailedLoadIsAMismatchAndItsNameNamesNoProgram) {
   ASSERT_EQ(report.steps[0].mismatches.size(), 1U);
   EXPECT_EQ(report.steps[0].mismatches[0], "load: expected OK (a load must succeed), got ENOMEM");
   EXPECT_EQ(actual_of(report.steps[4]), "-> EBADF");
+}
+
+// scenario-format.md: `replace` always sets BPF_F_REPLACE, whether or not `flags`
+// names REPLACE; v2 passes the program to replace as the relative object, upstream in
+// replace_bpf_fd.
+class RecordingAttach final : public Forwarding {
+ public:
+  using Forwarding::Forwarding;
+  int prog_attach(const ProgAttachAttr& a) override {
+    attaches.push_back(a);
+    return Forwarding::prog_attach(a);
+  }
+  std::vector<ProgAttachAttr> attaches;
+};
+
+TEST(ScenarioNamesTest, ReplaceAlwaysSetsBpfFReplace) {
+  const char* steps = R"(,"steps":[{"op":"load","prog":"P1"},{"op":"load","prog":"P2"},
+      {"op":"attach","prog":"P1"},{"op":"attach","prog":"P2","replace":"P1"},
+      {"op":"attach","prog":"P1","flags":["REPLACE"],"replace":"P2"}]})";
+  for (const Semantics semantics : {Semantics::kV2, Semantics::kUpstream}) {
+    const bool upstream = semantics == Semantics::kUpstream;
+    const auto scenario = parse_scenarios(std::string(R"({"semantics":")") +
+                                          (upstream ? "upstream" : "v2") + "\"" + steps)[0];
+    RecordingAttach system(semantics);
+    const auto report = run_scenario(scenario, system);
+    ASSERT_EQ(system.attaches.size(), 3U);
+    const u32 replace_bit = upstream ? upstream::BPF_F_REPLACE : v2::BPF_F_REPLACE;
+    for (std::size_t i = 1; i < 3; i++) {
+      const ProgAttachAttr& a = system.attaches[i];
+      EXPECT_EQ(a.attach_flags, replace_bit) << "attach " << i << (upstream ? " upstream" : " v2");
+      const u32 replaced_fd = i == 1 ? 3 : 4;  // P1, then P2
+      EXPECT_EQ(upstream ? a.replace_bpf_fd : a.relative_fd, replaced_fd);
+      EXPECT_EQ(upstream ? a.relative_fd : a.replace_bpf_fd, 0U);
+    }
+    EXPECT_EQ(actual_of(report.steps[3]), "-> OK") << report.steps[3].line;
+  }
 }
 
 TEST(ScenarioTest, WriterRoundTrips) {
