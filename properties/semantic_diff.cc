@@ -619,10 +619,18 @@ class Search {
     }
     // Vertices are numbered in the order they are found, so walking the numbers is
     // walking the breadth-first queue.
+    result_.exhaustive_depth = o_.depth;
     for (u32 v = 0; v < boost::num_vertices(graph_); v++) {
       const u32 depth = graph_[v].depth;
       if (depth >= o_.depth) {
         result_.bound_reached = true;
+        break;
+      }
+      // Vertices before v (every one of a smaller depth) are expanded: every sequence
+      // of at most `depth` steps has been explored.
+      if (boost::num_vertices(graph_) >= o_.max_states) {
+        result_.state_limit_reached = true;
+        result_.exhaustive_depth = depth;
         break;
       }
       const std::vector<u32> prefix = path_to(v);

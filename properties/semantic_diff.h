@@ -46,6 +46,13 @@ struct Variant {
 // mutant (visible only with datapath readers, so never in this sequential diff).
 std::optional<Variant> parse_variant(std::string_view text, std::string* error);
 
+// Bounds on the search (README, "Reliability"): the BFS's states grow several times
+// per step, so the depth is limited, and the graph stops growing at kMaxDiffStates
+// vertices (about 2 KB each): the search then says up to which depth it was
+// exhaustive.
+inline constexpr unsigned kMaxDiffDepth = 12;
+inline constexpr std::size_t kMaxDiffStates = 250'000;
+
 struct SemanticDiffOptions {
   Variant a;
   Variant b;
@@ -63,6 +70,7 @@ struct SemanticDiffOptions {
   // steps, drawn with `seed`. 0 turns it off.
   unsigned random = 2000;
   u64 seed = 1;
+  std::size_t max_states = kMaxDiffStates;  // smaller in tests
 };
 
 // One kind of difference with its shortest example found.
@@ -91,6 +99,10 @@ struct SemanticDiffResult {
   std::size_t edges = 0;     // edges of the explored graph (self-loops included)
   std::size_t applied = 0;   // operations run on both sides, replays not counted
   bool bound_reached = false;  // some state at the full depth (the bound mattered)
+  // Every sequence of at most this many steps was explored: the depth asked for, or
+  // less when the state limit stopped the search first.
+  unsigned exhaustive_depth = 0;
+  bool state_limit_reached = false;
   std::size_t random_sequences = 0;
   std::size_t random_new_kinds = 0;
 };

@@ -169,6 +169,27 @@ TEST(SemanticDiff, V2AgainstUpstreamReportsErrnoRevisionAndFlagKinds) {
   }
 }
 
+// The state limit bounds the graph whatever the depth; the search then claims only
+// the depth it explored completely, and what it found there is what an unlimited
+// search of that depth finds.
+TEST(SemanticDiff, TheStateLimitStopsTheSearchAtACompleteDepth) {
+  SemanticDiffOptions limited = options("v2", "upstream", 6);
+  limited.max_states = 40;
+  const auto r = semantic_diff(limited);
+  EXPECT_TRUE(r.state_limit_reached);
+  EXPECT_LT(r.states, 40U + 200U);  // one expansion may pass the limit
+  ASSERT_LT(r.exhaustive_depth, 6U);
+  ASSERT_GE(r.exhaustive_depth, 1U);
+  const auto full = semantic_diff(options("v2", "upstream", r.exhaustive_depth));
+  EXPECT_FALSE(full.state_limit_reached);
+  EXPECT_EQ(full.exhaustive_depth, r.exhaustive_depth);
+  for (const auto& d : full.differences) {
+    const DiffExample* same = find_kind(r, d.kind);
+    ASSERT_NE(same, nullptr) << d.kind;
+    EXPECT_EQ(same->labels, d.labels) << d.kind;
+  }
+}
+
 TEST(SemanticDiff, IsDeterministic) {
   SemanticDiffOptions o = options("v2", "upstream", 4);
   o.random = 100;

@@ -3,7 +3,11 @@
 // how each is decided, and the evidence a violation carries.
 #include <algorithm>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "sim/execution_internal.h"
+#include "sim/property_names.h"
 #include "sim/target.h"
 
 namespace mprogsim::sim::detail {
@@ -12,6 +16,12 @@ namespace mprogsim::sim::detail {
 
 void Execution::violate(std::string property, ThreadId thread, std::string message,
                         std::vector<std::pair<std::string, std::string>> evidence) {
+  if (!is_property_name(property)) {
+    // Its trace could not be read back: add the name to sim/property_names.h.
+    std::fprintf(stderr, "internal bug: property '%s' is not in sim/property_names.h\n",
+                 property.c_str());
+    std::abort();
+  }
   if (result_.violation) return;
   Violation v;
   v.property = std::move(property);

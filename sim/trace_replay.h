@@ -21,6 +21,11 @@ struct ReplayResult {
   std::string difference;   // when not reproduced: how the run differs
 };
 
+// Recording every event (--explain, --dot, shrinking) costs memory per step: a
+// recorded execution stops past this many steps (exit 2), an unrecorded one at
+// ExecutionOptions::max_steps.
+inline constexpr std::uint64_t kMaxRecordedSteps = 1'000'000;
+
 // Re-executes the trace. A bad schedule or workload is reported in
 // execution.status / execution.error (the caller exits 2).
 // `lenient`: skip schedule entries naming a thread that cannot run (see

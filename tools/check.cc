@@ -19,8 +19,10 @@
 #include "sim/campaign.h"
 #include "sim/trace_replay.h"
 #include "tools/check_options.h"
+#include "tools/cli_checks.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
+#include "traces/json_input.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -73,11 +75,11 @@ int run_check(const CheckCliOptions& o, const Given& given) {
   const bool executions_given = given.executions;
   const auto mutant = mutant_from_name(o.mutant);
   if (!mutant) {
-    std::cerr << "check: unknown mutant '" << o.mutant << "' (see `mprogsim mutants`)\n";
+    print_error("check: unknown mutant " + quote_input(o.mutant) + " (see `mprogsim mutants`)");
     return 2;
   }
   if (o.variant != "v2" && o.variant != "upstream") {
-    std::cerr << "check: unknown variant '" << o.variant << "' (v2 or upstream)\n";
+    print_error("check: unknown variant " + quote_input(o.variant) + " (v2 or upstream)");
     return 2;
   }
   // A mutant picks its own variant unless --variant says otherwise; a variant that
@@ -91,14 +93,14 @@ int run_check(const CheckCliOptions& o, const Given& given) {
       semantics == Semantics::kUpstream ? MutantVariant::kUpstream : MutantVariant::kV2;
   if (const std::string refusal = mutant_refusal(*mutant, mutant_variant);
       !refusal.empty() && o.workload.empty()) {
-    std::cerr << "check: --variant " << o.variant << ": " << refusal << "\n";
+    print_error("check: --variant " + o.variant + ": " + refusal);
     return 2;
   }
   std::string variant = variant_name;  // a --workload file's own semantics wins
   if (o.sequential) {
     if (mutant_info(*mutant).concurrent) {
-      std::cerr << "check: --sequential: mutant '" << o.mutant
-                << "' shows only with datapath readers; drop --sequential\n";
+      print_error("check: --sequential: mutant " + quote_input(o.mutant) +
+                  " shows only with datapath readers; drop --sequential");
       return 2;
     }
     SequentialCheckOptions s;
@@ -129,19 +131,13 @@ int run_check(const CheckCliOptions& o, const Given& given) {
   c.time_budget_s = o.time_budget;
   c.schedules_per_workload = o.schedules_per_workload;
   if (!o.workload.empty()) {
-    std::ifstream in(o.workload, std::ios::binary);
-    if (!in) {
-      std::cerr << "check: " << o.workload << ": cannot read the file\n";
-      return 2;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
     try {
+      const std::string text = read_input_file(o.workload);
       sim::Workload w;
-      if (looks_like_trace(text.str())) {
-        w = sim::workload_of(parse_trace(text.str()));
+      if (looks_like_trace(text)) {
+        w = sim::workload_of(parse_trace(text));
       } else {
-        const auto scenarios = parse_scenarios(text.str());
+        const auto scenarios = parse_scenarios(text);
         if (scenarios.size() != 1) throw ScenarioError("$: a workload file holds one scenario");
         w.scenario = scenarios[0];
       }
@@ -155,11 +151,11 @@ int run_check(const CheckCliOptions& o, const Given& given) {
       const std::string refusal = mutant_refusal(
           *mutant, variant == "upstream" ? MutantVariant::kUpstream : MutantVariant::kV2);
       if (!refusal.empty()) {
-        std::cerr << "check: " << o.workload << ": " << refusal << "\n";
+        print_error("check: " + o.workload + ": " + refusal);
         return 2;
       }
     } catch (const ScenarioError& e) {
-      std::cerr << "check: " << o.workload << ": " << e.what() << "\n";
+      print_error("check: " + o.workload + ": " + e.what());
       return 2;
     }
   }
@@ -200,14 +196,14 @@ int run_check(const CheckCliOptions& o, const Given& given) {
     r = sim::run_campaign(c, progress);
   } catch (const std::invalid_argument& e) {
     if (tty) std::fprintf(stderr, "\n");
-    std::cerr << "check: " << e.what() << "\n";
+    print_error(std::string("check: ") + e.what());
     return 2;
   }
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (tty) std::fprintf(stderr, "\r%100s\r", "");
   if (!r.error.empty()) {
-    std::cerr << "check: " << r.error << "\n";
+    print_error("check: " + r.error);
     return 2;
   }
   std::cout << "executions " << r.executions;
@@ -225,10 +221,16 @@ int run_check(const CheckCliOptions& o, const Given& given) {
     const Trace trace = sim::trace_of(*r.failing_workload, *r.failure, origin);
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
-    const std::string path = o.out + "/" + variant + "-" + o.mutant + "-" + o.strategy + "-seed" +
-                             std::to_string(o.seed) + "-exec" +
-                             std::to_string(r.failing_execution) + ".json";
-    const std::string error = write_file_atomically(path, write_trace(trace));
+    // The name says what distinguishes the run; a run that finds the name taken (an
+    // earlier or concurrent run with other options) writes a fresh one beside it.
+    const std::string stem = o.out + "/" + variant + "-" + o.mutant + "-" + o.strategy + "-seed" +
+                             std::to_string(o.seed) + "-r" + std::to_string(c.shape.readers) +
+                             "x" + std::to_string(c.shape.passes) + "-exec" +
+                             std::to_string(r.failing_execution);
+    std::string path;
+    const std::string error =
+        ec ? "--out " + o.out + ": " + ec.message()
+           : write_new_file_atomically(stem, ".json", write_trace(trace), &path);
     std::cout << "VIOLATION " << v.property << " in execution " << r.failing_execution << " at schedule step "
               << v.step << ": " << v.message << "\n";
     for (const auto& [key, value] : v.evidence) std::cout << "  " << key << ": " << value << "\n";
@@ -236,11 +238,12 @@ int run_check(const CheckCliOptions& o, const Given& given) {
               << r.failing_workload->readers << " readers x " << r.failing_workload->passes
               << " passes; schedule of " << r.failure->schedule.size() << " steps, "
               << r.failure->preemptions << " preemptions\n";
-    if (error.empty()) {
-      std::cout << "trace: " << path << "\nreplay it: mprogsim replay " << path << " --explain\n";
-    } else {
-      std::cout << "could not write the trace (" << error << ")\n";
+    if (!error.empty()) {
+      // Not a result: the run could not deliver its trace.
+      print_error("check: could not write the trace: " + error);
+      return 2;
     }
+    std::cout << "trace: " << path << "\nreplay it: mprogsim replay " << path << " --explain\n";
     return 1;
   }
   if (o.strategy == "dfs") {
@@ -264,30 +267,42 @@ Run add_check(CLI::App& app) {
   app.add_option("--mutant", o->mutant, "Run on a deliberately broken model (see mutants)");
   app.add_option("--strategy", o->strategy, "random | pct | dfs")
       ->check(CLI::IsMember({"random", "pct", "dfs"}));
-  app.add_option("--seed", o->seed, "Seed of the campaign (same seed, same run)");
-  app.add_option("--readers", o->readers, "Datapath reader threads")->check(CLI::Range(0U, 8U));
-  app.add_option("--passes", o->passes, "Passes per reader")->check(CLI::Range(1U, 1000U));
+  app.add_option("--seed", o->seed, "Seed of the campaign (same seed, same run)")
+      ->transform(unsigned_decimal());
+  app.add_option("--readers", o->readers, "Datapath reader threads")->transform(unsigned_decimal())
+      ->check(CLI::Range(0U, 8U));
+  app.add_option("--passes", o->passes, "Passes per reader")->transform(unsigned_decimal())
+      ->check(CLI::Range(1U, 1000U));
   app.add_option("--ops", o->ops, "Mixed control operations per workload")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(1U, 10000U));
   app.add_option("--progs", o->progs, "Programs loaded before the mixed operations")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 64U));
   app.add_option("--executions", o->executions, "Executions to run at most")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(u64{1}, u64{1000000000}));
   app.add_option("--time-budget", o->time_budget, "Stop after this many seconds")
+      ->check(non_negative_decimal())
       ->check(CLI::Range(0.0, 1e7));
-  app.add_option("--pct-depth", o->pct_depth, "PCT bug depth d")->check(CLI::Range(1U, 100U));
+  app.add_option("--pct-depth", o->pct_depth, "PCT bug depth d")->transform(unsigned_decimal())
+      ->check(CLI::Range(1U, 100U));
   app.add_option("--preemption-bound", o->preemption_bound, "DFS preemption bound")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 100U));
   app.add_flag("--no-sleep-sets", o->no_sleep_sets, "DFS without sleep-set reduction");
   app.add_option("--schedules-per-workload", o->schedules_per_workload,
                  "Random/PCT executions per drawn workload")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(1U, 1000000U));
   app.add_option("--start-readers-after", o->start_readers_after,
                  "The readers start once the control path has ended this many steps")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 100000000U));
-  app.add_option("--out", o->out, "Directory for the failing trace");
+  app.add_option("--out", o->out, "Directory for the failing trace")->check(non_empty());
   app.add_option("--workload", o->workload,
-                 "Run this scenario or trace file's control steps instead of drawn workloads");
+                 "Run this scenario or trace file's control steps instead of drawn workloads")
+      ->check(non_empty());
   app.add_flag("--sequential", o->sequential, "The reader-free campaign of long sequences");
   app.add_flag("--strict", o->strict, "Sequential mode: fail on the known v2 findings too");
   app.add_flag("-q,--quiet", o->quiet, "No progress line and no rate");

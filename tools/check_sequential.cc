@@ -15,6 +15,7 @@
 #include "properties/differential.h"
 #include "properties/invariants.h"
 #include "tools/check_options.h"
+#include "tools/cli_checks.h"
 #include "traces/atomic_file.h"
 #include "traces/scenario_runner.h"
 
@@ -106,20 +107,26 @@ int run_sequential_check(const SequentialCheckOptions& check_options) {
       if (!result.ok) {
         std::error_code ec;
         std::filesystem::create_directories(o->out, ec);
-        const std::string path =
-            o->out + "/check-" + (o->semantics == Semantics::kV2 ? "v2" : "upstream") + "-seed" + std::to_string(o->seed) + "-exec" + std::to_string(e) + ".json";
-        const std::string error = write_file_atomically(path, write_scenario(result.counterexample));
+        // Never replaces a file: another run (another mutant, say) keeps its scenario.
+        const std::string stem = o->out + "/check-" +
+                                 (o->semantics == Semantics::kV2 ? "v2" : "upstream") + "-" +
+                                 std::string(mutant_name(o->mutant)) + "-seed" + std::to_string(o->seed) +
+                                 "-ops" + std::to_string(o->ops) + "-exec" + std::to_string(e);
+        std::string path;
+        const std::string error =
+            ec ? "--out " + o->out + ": " + ec.message()
+               : write_new_file_atomically(stem, ".json", write_scenario(result.counterexample),
+                                           &path);
         std::cout << "VIOLATION in execution " << e << ": " << result.failure << "\n";
-        if (error.empty()) {
-          const std::string mutant_option =
-              o->mutant == Mutant::kNone ? "" : " --mutant " + std::string(mutant_name(o->mutant));
-          std::cout << "scenario (unshrunk, expectations are the spec's answers): " << path
-                    << "\nreplay it: mprogsim replay " << path << mutant_option << "\n"
-                    << "  " << what_replay_shows(result.counterexample) << "\n";
-        } else {
-          std::cout << "could not write the scenario (" << error << "); it follows:\n"
-                    << write_scenario(result.counterexample);
+        if (!error.empty()) {
+          print_error("check: could not write the scenario: " + error);
+          return 2;
         }
+        const std::string mutant_option =
+            o->mutant == Mutant::kNone ? "" : " --mutant " + std::string(mutant_name(o->mutant));
+        std::cout << "scenario (unshrunk, expectations are the spec's answers): " << path
+                  << "\nreplay it: mprogsim replay " << path << mutant_option << "\n"
+                  << "  " << what_replay_shows(result.counterexample) << "\n";
         return 1;
       }
     }

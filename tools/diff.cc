@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "properties/semantic_diff.h"
+#include "tools/cli_checks.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
 
@@ -54,19 +55,15 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   std::string error;
   const auto a = properties::parse_variant(o.a, &error);
   if (!a) {
-    std::cerr << "diff: A: " << error << "\n";
+    print_error("diff: A: " + error);
     return 2;
   }
   const auto b = properties::parse_variant(o.b, &error);
   if (!b) {
-    std::cerr << "diff: B: " << error << "\n";
+    print_error("diff: B: " + error);
     return 2;
   }
   auto& s = o.search;
-  if (s.depth == 0 || s.progs == 0) {
-    std::cerr << "diff: --depth and --progs must be at least 1\n";
-    return 2;
-  }
   s.a = *a;
   s.b = *b;
   if (initial_revision_given) s.initial_revision = o.initial_revision;
@@ -98,16 +95,21 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
     r = properties::semantic_diff(s);
   } catch (const ScenarioError& e) {
     // The alphabet only offers steps both sides accept; a refusal is our bug.
-    std::cerr << "diff: internal error: a generated step was refused: " << e.what() << "\n";
+    print_error(std::string("diff: internal error: a generated step was refused: ") + e.what());
     return 2;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::cout << "shortest within depth " << s.depth << ": exhaustive BFS over " << r.states
-            << " states, " << r.edges << " edges"
-            << (r.bound_reached ? "" : " (every reachable state explored before the bound)")
-            << "\n";
+  std::cout << "shortest within depth " << r.exhaustive_depth << ": exhaustive BFS over "
+            << r.states << " states, " << r.edges << " edges";
+  if (r.state_limit_reached) {
+    std::cout << " (depth " << s.depth << " asked for; the search stopped at the limit of "
+              << s.max_states << " states)";
+  } else if (!r.bound_reached) {
+    std::cout << " (every reachable state explored before the bound)";
+  }
+  std::cout << "\n";
   if (s.random > 0) {
     std::cout << "past the bound: random search of " << r.random_sequences << " sequences of "
               << s.depth + 1 << ".." << 2 * s.depth + 2 << " steps (seed " << s.seed << "), "
@@ -127,7 +129,7 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
     std::error_code ec;
     std::filesystem::create_directories(o.out, ec);
     if (ec) {
-      std::cerr << "diff: --out " << o.out << ": " << ec.message() << "\n";
+      print_error("diff: --out " + o.out + ": " + ec.message());
       return 2;
     }
   }
@@ -155,7 +157,7 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
                                            std::pair{file_b, &d.scenario_b}}) {
         const std::string err = write_file_atomically(file, write_scenario(*scenario));
         if (!err.empty()) {
-          std::cerr << "diff: " << file << ": " << err << "\n";
+          print_error("diff: " + err);
           return 2;
         }
       }
@@ -182,21 +184,37 @@ Run add_diff(CLI::App& app) {
   auto o = std::make_shared<DiffCliOptions>();
   app.add_option("A", o->a, "First version: v2 or upstream, optionally +MUTANT")->required();
   app.add_option("B", o->b, "Second version: v2 or upstream, optionally +MUTANT")->required();
+  // The bounds keep the search finite: the BFS's states grow with every step and
+  // with the programs, links and holds it may use (README, "Reliability").
   app.add_option("--depth", o->search.depth,
-                 "Explore every sequence of at most this many steps (default 6)");
+                 "Explore every sequence of at most this many steps (default 6, at most 12)")
+      ->transform(unsigned_decimal())
+      ->check(CLI::Range(1U, properties::kMaxDiffDepth));
   app.add_option("--random", o->search.random,
-                 "Random sequences past the depth bound (default 2000; 0: none)");
-  app.add_option("--seed", o->search.seed, "Seed of the random search (default 1)");
-  app.add_option("--progs", o->search.progs, "Programs that may be loaded (default 3)");
-  app.add_option("--links", o->search.links, "Link names that may be bound (default 2)");
-  app.add_option("--holds", o->search.holds, "Qdisc holds outstanding at once (default 2)");
+                 "Random sequences past the depth bound (default 2000; 0: none)")
+      ->transform(unsigned_decimal())
+      ->check(CLI::Range(0U, 1000000U));
+  app.add_option("--seed", o->search.seed, "Seed of the random search (default 1)")
+      ->transform(unsigned_decimal());
+  app.add_option("--progs", o->search.progs, "Programs that may be loaded (default 3, at most 8)")
+      ->transform(unsigned_decimal())
+      ->check(CLI::Range(1U, 8U));
+  app.add_option("--links", o->search.links, "Link names that may be bound (default 2, at most 8)")
+      ->transform(unsigned_decimal())
+      ->check(CLI::Range(0U, 8U));
+  app.add_option("--holds", o->search.holds,
+                 "Qdisc holds outstanding at once (default 2, at most 8)")
+      ->transform(unsigned_decimal())
+      ->check(CLI::Range(0U, 8U));
   app.add_option("--initial-revision", o->initial_revision,
-                 "The revision a new bundle starts with, on both sides");
+                 "The revision a new bundle starts with, on both sides")
+      ->transform(unsigned_decimal());
   app.add_flag("--by-shape", o->search.by_shape,
                "One kind per operation shape (attach BEFORE prog by id, ...), not per operation");
   app.add_flag("--common", o->search.common_only,
                "Leave FIRST/LAST out of the alphabet even with a v2 side");
-  app.add_option("--out", o->out, "Write each kind's example as a scenario pair into DIR");
+  app.add_option("--out", o->out, "Write each kind's example as a scenario pair into DIR")
+      ->check(non_empty());
   return [o, &app] { return run_diff(*o, app.count("--initial-revision") > 0); };
 }
 

@@ -12,7 +12,6 @@
 // outcome) as a new trace, e.g. a mutant's trace run on the correct model as a
 // regression trace that must keep passing.
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -26,7 +25,9 @@
 #include "sim/interleaving_graph.h"
 #include "traces/atomic_file.h"
 #include "sim/trace_replay.h"
+#include "tools/cli_checks.h"
 #include "tools/subcommands.h"
+#include "traces/json_input.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -53,14 +54,14 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   try {
     trace = parse_trace(text);
   } catch (const ScenarioError& e) {
-    std::cerr << path << ": " << e.what() << "\n";
+    print_error(path + ": " + e.what());
     return 2;
   }
   if (o.mutant_given) {
     const std::string refusal = mutant_refusal(*mutant_from_name(o.mutant),
                                                variant_of(trace.scenario.semantics));
     if (!refusal.empty()) {
-      std::cerr << path << ": --mutant: " << refusal << "\n";
+      print_error(path + ": --mutant: " + refusal);
       return 2;
     }
     trace.mutant = o.mutant;
@@ -70,22 +71,23 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   try {
     r = sim::replay_trace(trace, o.explain || !o.dot.empty(), o.expect_no_violation);
   } catch (const ScenarioError& e) {
-    std::cerr << path << ": " << e.what() << "\n";
+    print_error(path + ": " + e.what());
     return 2;
   }
   const auto& x = r.execution;
   if (x.status == sim::ExecutionResult::Status::kBadSchedule) {
     // The entry that could not run is the one the execution was about to take.
-    std::cerr << path << ": " << schedule_entry_path(trace.schedule, x.schedule.size()) << ": "
-              << x.error << "\n";
+    print_error(path + ": " + schedule_entry_path(trace.schedule, x.schedule.size()) + ": " +
+                x.error);
     return 2;
   }
   if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
-    std::cerr << path << ": " << x.error << "\n";
+    print_error(path + ": " + x.error);
     return 2;
   }
   std::ostringstream s;
-  s << "== " << (trace.scenario.name.empty() ? path : trace.scenario.name) << " (" << trace.mutant
+  // Names and paths come from the input: escaped, so that each stays one line.
+  s << "== " << escape_for_message(trace.scenario.name.empty() ? path : trace.scenario.name) << " (" << trace.mutant
     << ", " << trace.readers << " readers x " << trace.passes << " passes, "
     << x.schedule.size() << " steps, " << x.preemptions << " preemptions)\n";
   if (o.explain) s << sim::explain_events(x.events);
@@ -109,10 +111,10 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
                   count(x.schedule.size(), "step", "steps");
     const std::string error = write_file_atomically(o.dot, sim::interleaving_dot(x, graph));
     if (!error.empty()) {
-      std::cerr << path << ": --dot: " << error << "\n";
+      print_error(path + ": --dot: " + error);
       return 2;
     }
-    s << "graph: " << o.dot << "\n";
+    s << "graph: " << escape_for_message(o.dot) << "\n";
   }
   if (!o.record.empty()) {
     TraceOrigin origin;
@@ -121,10 +123,10 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
         sim::trace_of(sim::workload_of(trace), x, trace.origin ? *trace.origin : origin);
     const std::string error = write_file_atomically(o.record, write_trace(recorded));
     if (!error.empty()) {
-      std::cerr << path << ": --record: " << error << "\n";
+      print_error(path + ": --record: " + error);
       return 2;
     }
-    s << "recorded: " << o.record << "\n";
+    s << "recorded: " << escape_for_message(o.record) << "\n";
   }
   if (r.reproduced) {
     if (o.expect_no_violation) {
@@ -146,25 +148,26 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
 // whole file could be run.
 int replay_file(const std::string& path, const ReplayOptions& options, std::string* out,
                 std::size_t* passed, std::size_t* failed) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << path << ": cannot read the file\n";
+  std::string text;
+  try {
+    text = read_input_file(path);
+  } catch (const ScenarioError& e) {
+    print_error(path + ": " + e.what());
     return 2;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  if ((!options.dot.empty() || !options.record.empty()) && !looks_like_trace(text.str())) {
-    std::cerr << path << ": --dot and --record take a trace; this is a scenario file\n";
+  const bool trace = looks_like_trace(text);
+  if ((!options.dot.empty() || !options.record.empty()) && !trace) {
+    print_error(path + ": --dot and --record take a trace; this is a scenario file");
     return 2;
   }
-  if (looks_like_trace(text.str())) {
-    const int code = replay_trace_file(path, text.str(), options, out);
+  if (trace) {
+    const int code = replay_trace_file(path, text, options, out);
     if (code == 0) ++*passed;
     if (code == 1) ++*failed;
     return code;
   }
   try {
-    const auto scenarios = parse_scenarios(text.str());
+    const auto scenarios = parse_scenarios(text);
     // A mutant that the scenario's variant cannot show would pass unseen.
     for (std::size_t i = 0; i < scenarios.size(); i++) {
       const std::string refusal =
@@ -179,7 +182,7 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
     for (std::size_t i = 0; i < scenarios.size(); i++) {
       auto system = make_system(scenarios[i].semantics);
       const auto report = run_scenario(scenarios[i], *system);
-      buffered += "== " + (report.name.empty() ? path : report.name) + "\n";
+      buffered += "== " + escape_for_message(report.name.empty() ? path : report.name) + "\n";
       buffered += format_report(report);
       file_passed += report.passed;
       file_failed += report.failed;
@@ -189,7 +192,7 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
     *failed += file_failed;
     return file_failed ? 1 : 0;
   } catch (const ScenarioError& e) {
-    std::cerr << path << ": " << e.what() << "\n";
+    print_error(path + ": " + e.what());
     return 2;
   }
 }
@@ -198,14 +201,16 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
 
 Run add_replay(CLI::App& app) {
   auto options = std::make_shared<ReplayOptions>();
-  app.add_option("files", options->files, "Scenario files (JSON)")->required();
+  app.add_option("files", options->files, "Scenario files (JSON)")->required()->check(non_empty());
   app.add_option("--mutant", options->mutant, "Run on a deliberately broken model (see mutants)");
   app.add_flag("-q,--quiet", options->quiet, "Print only mismatches and the summary");
   app.add_flag("--explain", options->explain, "Traces: print the execution step by step");
   app.add_option("--dot", options->dot,
-                 "Traces: write the interleaving as a Graphviz graph to this file (one trace)");
+                 "Traces: write the interleaving as a Graphviz graph to this file (one trace)")
+      ->check(non_empty());
   app.add_option("--record", options->record,
-                 "Traces: write the execution as it ran (schedule, outcome) as a trace (one trace)");
+                 "Traces: write the execution as it ran (schedule, outcome) as a trace (one trace)")
+      ->check(non_empty());
   app.add_flag("--expect-no-violation", options->expect_no_violation,
                "Traces: require that the execution passes (e.g. with --mutant none); schedule "
                "entries naming a thread that cannot run are skipped");
@@ -213,12 +218,13 @@ Run add_replay(CLI::App& app) {
     options->mutant_given = app.count("--mutant") > 0;
     const auto mutant = mutant_from_name(options->mutant);
     if (!mutant) {
-      std::cerr << "replay: unknown mutant '" << options->mutant << "' (see `mprogsim mutants`)\n";
+      print_error("replay: unknown mutant " + quote_input(options->mutant) +
+                  " (see `mprogsim mutants`)");
       return 2;
     }
     set_current_mutant(*mutant);
     if ((!options->dot.empty() || !options->record.empty()) && options->files.size() != 1) {
-      std::cerr << "replay: --dot and --record take exactly one trace file\n";
+      print_error("replay: --dot and --record take exactly one trace file");
       return 2;
     }
     int code = 0;
@@ -229,7 +235,9 @@ Run add_replay(CLI::App& app) {
       if (options->quiet) {
         std::istringstream lines(out);
         for (std::string line; std::getline(lines, line);) {
-          if (line.find("MISMATCH") != std::string::npos) std::cout << path << ": " << line << "\n";
+          if (line.find("MISMATCH") != std::string::npos) {
+            std::cout << escape_for_message(path) << ": " << line << "\n";
+          }
         }
       } else {
         std::cout << out;

@@ -5,15 +5,15 @@
 //
 // Exit 0: shrunk and written; 1: the trace does not fail as recorded (or records
 // no violation); 2: bad input or options (one line on stderr, nothing on stdout).
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "sim/shrink.h"
 #include "sim/trace_replay.h"
+#include "tools/cli_checks.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
+#include "traces/json_input.h"
 #include "traces/trace.h"
 
 namespace mprogsim::tools {
@@ -27,38 +27,36 @@ struct ShrinkCliOptions {
 
 int run_shrink(const ShrinkCliOptions& o) {
   const std::string& path = o.input;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << path << ": cannot read the file\n";
+  // A target that can never be written is refused before minutes of shrinking.
+  if (const std::string bad_target = unwritable_target(o.output); !bad_target.empty()) {
+    print_error("shrink: -o " + bad_target);
     return 2;
   }
-  std::stringstream text;
-  text << in.rdbuf();
   Trace trace;
   sim::ReplayResult first;
   try {
-    trace = parse_trace(text.str());
+    trace = parse_trace(read_input_file(path));
     first = sim::replay_trace(trace, false, false);
   } catch (const ScenarioError& e) {
-    std::cerr << path << ": " << e.what() << "\n";
+    print_error(path + ": " + e.what());
     return 2;
   }
   const auto& x = first.execution;
   if (x.status == sim::ExecutionResult::Status::kBadSchedule) {
-    std::cerr << path << ": " << schedule_entry_path(trace.schedule, x.schedule.size()) << ": "
-              << x.error << "\n";
+    print_error(path + ": " + schedule_entry_path(trace.schedule, x.schedule.size()) + ": " +
+                x.error);
     return 2;
   }
   if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
-    std::cerr << path << ": " << x.error << "\n";
+    print_error(path + ": " + x.error);
     return 2;
   }
   if (!trace.outcome || !trace.outcome->violation) {
-    std::cerr << path << ": the trace records no violation; there is nothing to shrink\n";
+    print_error(path + ": the trace records no violation; there is nothing to shrink");
     return 1;
   }
   if (!first.reproduced) {
-    std::cerr << path << ": does not fail as recorded: " << first.difference << "\n";
+    print_error(path + ": does not fail as recorded: " + first.difference);
     return 1;
   }
 
@@ -67,22 +65,23 @@ int run_shrink(const ShrinkCliOptions& o) {
   // The written trace must replay strictly as recorded; anything else is our bug.
   const sim::ReplayResult check = sim::replay_trace(r.trace, false, false);
   if (!check.reproduced) {
-    std::cerr << "shrink: internal bug: the shrunk trace does not replay: " << check.difference << "\n";
+    print_error("shrink: internal bug: the shrunk trace does not replay: " + check.difference);
     return 1;
   }
   const std::string error = write_file_atomically(o.output, write_trace(r.trace));
   if (!error.empty()) {
-    std::cerr << "shrink: " << error << "\n";
+    print_error("shrink: " + error);
     return 2;
   }
   const TraceOutcome& v = *r.trace.outcome;
-  std::cout << "shrink " << path << " (" << trace.mutant << "): " << v.property << "\n"
+  std::cout << "shrink " << escape_for_message(path) << " (" << trace.mutant << "): " << v.property << "\n"
             << "  before: " << r.before.text() << "\n"
             << "  after:  " << r.after.text() << "\n"
             << "  " << r.candidates << " candidates run, " << r.kept << " kept\n"
             << "violation: " << v.property << " at schedule step " << v.step << ": " << v.message
             << "\n"
-            << "trace: " << o.output << "\nreplay it: mprogsim replay " << o.output << " --explain\n";
+            << "trace: " << escape_for_message(o.output)
+            << "\nreplay it: mprogsim replay " << escape_for_message(o.output) << " --explain\n";
   return 0;
 }
 
@@ -90,8 +89,12 @@ int run_shrink(const ShrinkCliOptions& o) {
 
 Run add_shrink(CLI::App& app) {
   auto o = std::make_shared<ShrinkCliOptions>();
-  app.add_option("trace", o->input, "A failing trace (as `check` writes them)")->required();
-  app.add_option("-o,--out", o->output, "Where to write the shrunk trace")->required();
+  app.add_option("trace", o->input, "A failing trace (as `check` writes them)")
+      ->required()
+      ->check(non_empty());
+  app.add_option("-o,--out", o->output, "Where to write the shrunk trace")
+      ->required()
+      ->check(non_empty());
   app.add_option("--name", o->name, "Name the shrunk trace (default: keep the input's name)");
   return [o] { return run_shrink(*o); };
 }

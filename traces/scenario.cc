@@ -2,13 +2,13 @@
 #include "traces/scenario.h"
 
 #include <array>
-#include <regex>
 #include <set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "model/uapi.h"
+#include "traces/json_input.h"
 
 namespace mprogsim {
 namespace {
@@ -57,15 +57,26 @@ const std::set<std::string>& allowed_fields(StepOp op) {
   throw ScenarioError(where + ": " + what);
 }
 
-const std::regex& name_pattern() {
-  static const std::regex kPattern("[A-Za-z][A-Za-z0-9_]*");
-  return kPattern;
+// [A-Za-z][A-Za-z0-9_]*, checked by a loop: std::regex_match recurses once per
+// character and overflows the stack on a long name.
+bool is_valid_name(const std::string& s) {
+  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (s.empty() || !letter(s[0])) return false;
+  for (char c : s) {
+    if (!letter(c) && !digit(c) && c != '_') return false;
+  }
+  return true;
 }
 
 std::string get_name(const json& v, const std::string& where) {
   if (!v.is_string()) fail(where, "expected a name (string)");
   const auto s = v.get<std::string>();
-  if (!std::regex_match(s, name_pattern())) fail(where, "'" + s + "' is not a valid name");
+  if (s.size() > kMaxNameLength) {
+    fail(where, "a name has at most " + std::to_string(kMaxNameLength) + " characters, not " +
+                    std::to_string(s.size()));
+  }
+  if (!is_valid_name(s)) fail(where, quote_input(s) + " is not a valid name");
   return s;
 }
 
@@ -108,7 +119,7 @@ std::vector<std::string> get_flag_names(const json& v, const std::string& where,
     const auto flag = get_string(v[i], at);
     const auto& known = semantics == Semantics::kV2 ? kV2 : kUpstream;
     if (!known.count(flag)) {
-      fail(at, "unknown flag '" + flag + "'" +
+      fail(at, "unknown flag " + quote_input(flag) +
                    (semantics == Semantics::kUpstream && kV2.count(flag)
                         ? " (FIRST and LAST exist only in v2)"
                         : ""));
@@ -132,7 +143,7 @@ Relative get_relative(const json& v, const std::string& where) {
       } else if (kind == "none") {
         r.kind = Relative::Kind::kNone;
       } else {
-        fail(at, "kind must be prog, link or none, not '" + kind + "'");
+        fail(at, "kind must be prog, link or none, not " + quote_input(kind));
       }
     } else if (key == "name") {
       r.name = get_name(value, at);
@@ -140,7 +151,7 @@ Relative get_relative(const json& v, const std::string& where) {
       r.raw = get_u32(value, at);
     } else if (key == "by") {
       const auto by = get_string(value, at);
-      if (by != "id" && by != "fd") fail(at, "by must be id or fd, not '" + by + "'");
+      if (by != "id" && by != "fd") fail(at, "by must be id or fd, not " + quote_input(by));
       r.by_id = by == "id";
     } else {
       fail(at, "unknown field");
@@ -167,7 +178,7 @@ Step parse_step(const json& v, const std::string& where, Semantics semantics) {
       known = true;
     }
   }
-  if (!known) fail(where + ".op", "unknown op '" + op_name + "'");
+  if (!known) fail(where + ".op", "unknown op " + quote_input(op_name));
   const auto& allowed = allowed_fields(step.op);
   for (const auto& [key, value] : v.items()) {
     const std::string at = where + "." + key;
@@ -199,7 +210,7 @@ Step parse_step(const json& v, const std::string& where, Semantics semantics) {
       step.expect = get_string(value, at);
       if (!errno_from_name(*step.expect) &&
           !(step.expect->size() > 1 && (*step.expect)[0] == 'E')) {
-        fail(at, "expect must be OK or an errno name, not '" + *step.expect + "'");
+        fail(at, "expect must be OK or an errno name, not " + quote_input(*step.expect));
       }
     } else if (key == "expect_count") {
       step.expect_count = get_u32(value, at);
@@ -258,7 +269,7 @@ Scenario parse_one(const json& v, const std::string& where,
   } else if (semantics == "upstream") {
     s.semantics = Semantics::kUpstream;
   } else {
-    fail(where + ".semantics", "must be v2 or upstream, not '" + semantics + "'");
+    fail(where + ".semantics", "must be v2 or upstream, not " + quote_input(semantics));
   }
   for (const auto& [key, value] : v.items()) {
     const std::string at = where + "." + key;
@@ -270,6 +281,9 @@ Scenario parse_one(const json& v, const std::string& where,
       if (!value.is_null()) s.initial_revision = get_u64(value, at);
     } else if (key == "steps") {
       if (!value.is_array()) fail(at, "expected an array of steps");
+      if (value.size() > kMaxScenarioSteps) {
+        fail(at, "more than " + std::to_string(kMaxScenarioSteps) + " steps");
+      }
       for (std::size_t i = 0; i < value.size(); i++) {
         s.steps.push_back(parse_step(value[i], at + "[" + std::to_string(i) + "]", s.semantics));
       }
@@ -310,13 +324,7 @@ const char* step_op_name(StepOp op) {
 }
 
 std::vector<Scenario> parse_scenarios(const std::string& text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    // Not only parse_error: a number too large for a double (1E400) is out_of_range.
-    throw ScenarioError(std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = parse_json_strictly(text);
   std::vector<Scenario> out;
   if (doc.is_array()) {
     for (std::size_t i = 0; i < doc.size(); i++) {

@@ -15,15 +15,18 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "model/mprog_api.h"
+#include "traces/escape.h"
 
 namespace mprogsim {
 
 enum class Semantics { kV2, kUpstream };
 
-// A bad scenario file: the message names the file position (JSON path).
+// A bad scenario file: the message names the file position (JSON path). It quotes
+// the input, so it is escaped (traces/escape.h) to stay one line.
 class ScenarioError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ScenarioError(const std::string& what)
+      : std::runtime_error(escape_for_message(what)) {}
 };
 
 enum class StepOp {

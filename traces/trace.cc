@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/mutants.h"
+#include "sim/property_names.h"
+#include "traces/json_input.h"
 
 namespace mprogsim {
 namespace {
@@ -47,7 +49,7 @@ sim::ThreadId thread_of(const std::string& name, std::uint32_t readers, const st
     fail(where, "thread '" + name + "' does not exist (the trace has " + std::to_string(readers) +
                     " readers)");
   }
-  fail(where, "unknown thread '" + name + "' (C, R1..Rn or rcu)");
+  fail(where, "unknown thread " + quote_input(name) + " (C, R1..Rn or rcu)");
 }
 
 std::vector<sim::ThreadId> parse_schedule(const json& v, std::uint32_t readers) {
@@ -59,8 +61,10 @@ std::vector<sim::ThreadId> parse_schedule(const json& v, std::uint32_t readers) 
     if (!run.is_array() || run.size() != 2) fail(at, "expected [thread, count]");
     const sim::ThreadId t = thread_of(get_string(run[0], at + "[0]"), readers, at + "[0]");
     const std::uint64_t count = get_u64(run[1], at + "[1]");
-    if (count == 0 || count > 100'000'000) fail(at + "[1]", "count must be 1..100000000");
-    if (out.size() + count > 100'000'000) fail(at, "schedule longer than 100000000 steps");
+    // No execution runs longer than kMaxScheduleSteps (ExecutionOptions::max_steps).
+    const std::string limit = std::to_string(kMaxScheduleSteps);
+    if (count == 0 || count > kMaxScheduleSteps) fail(at + "[1]", "count must be 1.." + limit);
+    if (out.size() + count > kMaxScheduleSteps) fail(at, "schedule longer than " + limit + " steps");
     out.insert(out.end(), count, t);
   }
   return out;
@@ -96,10 +100,15 @@ TraceOutcome parse_outcome(const json& v, std::uint32_t readers) {
     const std::string at = "$.outcome." + key;
     if (key == "result") {
       const std::string r = get_string(value, at);
-      if (r != "violation" && r != "pass") fail(at, "must be 'violation' or 'pass', not '" + r + "'");
+      if (r != "violation" && r != "pass") fail(at, "must be 'violation' or 'pass', not " + quote_input(r));
       o.violation = r == "violation";
     } else if (key == "property") {
       o.property = get_string(value, at);
+      if (!sim::is_property_name(o.property)) {
+        std::string known;
+        for (const auto name : sim::kPropertyNames) known += (known.empty() ? "" : ", ") + std::string(name);
+        fail(at, "unknown property " + quote_input(o.property) + " (" + known + ")");
+      }
     } else if (key == "step") {
       o.step = get_u64(value, at);
     } else if (key == "thread") {
@@ -169,21 +178,15 @@ std::string render(const json& doc) {
 
 bool looks_like_trace(const std::string& text) {
   try {
-    const json doc = json::parse(text);
+    const json doc = parse_json_strictly(text);
     return doc.is_object() && doc.contains("format");
-  } catch (const json::exception&) {  // parse_error, and out_of_range for 1E400
+  } catch (const ScenarioError&) {  // the scenario reader will say what is wrong
     return false;
   }
 }
 
 Trace parse_trace(const std::string& text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    // Not only parse_error: a number too large for a double (1E400) is out_of_range.
-    throw ScenarioError(std::string("malformed JSON: ") + e.what());
-  }
+  const json doc = parse_json_strictly(text);
   if (!doc.is_object()) fail("$", "a trace must be an object");
   if (!doc.contains("format")) fail("$", "missing field 'format'");
   if (get_string(doc["format"], "$.format") != kTraceFormat) {
@@ -207,7 +210,10 @@ Trace parse_trace(const std::string& text) {
   }
   if (doc.contains("passes")) {
     const std::uint64_t passes = get_u64(doc["passes"], "$.passes");
-    if (passes > 100000) fail("$.passes", "at most 100000 passes");
+    // As `check --passes`: the events of --dot and --explain grow with every pass.
+    if (passes > kMaxTracePasses) {
+      fail("$.passes", "at most " + std::to_string(kMaxTracePasses) + " passes");
+    }
     t.passes = static_cast<std::uint32_t>(passes);
   }
   if (doc.contains("start_readers_after")) {
@@ -217,7 +223,7 @@ Trace parse_trace(const std::string& text) {
   }
   if (doc.contains("mutant")) {
     t.mutant = get_string(doc["mutant"], "$.mutant");
-    if (!mutant_from_name(t.mutant)) fail("$.mutant", "unknown mutant '" + t.mutant + "'");
+    if (!mutant_from_name(t.mutant)) fail("$.mutant", "unknown mutant " + quote_input(t.mutant));
   }
   if (doc.contains("origin")) t.origin = parse_origin(doc["origin"]);
   if (doc.contains("schedule")) t.schedule = parse_schedule(doc["schedule"], t.readers);

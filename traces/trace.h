@@ -22,6 +22,10 @@ namespace mprogsim {
 
 inline constexpr const char* kTraceFormat = "mprogsim-trace";
 inline constexpr int kTraceVersion = 1;
+// Limits (README, "Reliability"): readers are at most sim::kMaxReaders; passes per
+// reader as `check --passes`; the schedule's total length in steps.
+inline constexpr std::uint64_t kMaxTracePasses = 1000;
+inline constexpr std::uint64_t kMaxScheduleSteps = 5'000'000;
 
 struct TraceOrigin {
   std::string strategy;  // random | pct | dfs | shrink | hand

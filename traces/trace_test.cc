@@ -88,7 +88,7 @@ TEST(TraceTest, ScheduleThreadsMustExist) {
   EXPECT_NE(error_of(trace_with(R"(,"schedule":[["C",0]])")).find("$.schedule[0][1]"), std::string::npos);
   EXPECT_NE(error_of(trace_with(R"(,"schedule":[["C"]])")).find("$.schedule[0]: expected [thread, count]"),
             std::string::npos);
-  EXPECT_NE(error_of(trace_with(R"(,"outcome":{"result":"violation","property":"x","thread":"R9"})"))
+  EXPECT_NE(error_of(trace_with(R"(,"outcome":{"result":"violation","property":"spec","thread":"R9"})"))
                 .find("$.outcome.thread"),
             std::string::npos);
 }

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+// Reading hostile JSON input (scenario and trace files) within fixed bounds: the
+// file size, the nesting depth and the name length are limited, duplicate keys are
+// refused (JSON leaves them open; "last one wins" would silently drop a part of the
+// file), and nothing recurses on the input's size. Each limit is in README.md,
+// "Reliability"; each violation is a ScenarioError with a JSON path (exit 2).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace mprogsim {
+
+inline constexpr std::size_t kMaxInputBytes = std::size_t{64} << 20;  // 64 MiB
+inline constexpr int kMaxJsonDepth = 64;
+inline constexpr std::size_t kMaxNameLength = 64;
+inline constexpr std::size_t kMaxKeyLength = 256;  // object keys: field names, names
+inline constexpr std::size_t kMaxScenarioSteps = 1'000'000;
+
+// Parses `text`, refusing duplicate keys, keys longer than kMaxKeyLength and nesting
+// deeper than kMaxJsonDepth.
+// Throws ScenarioError ("malformed JSON: ...", or "$.steps: duplicate key").
+nlohmann::ordered_json parse_json_strictly(std::string_view text);
+
+// The whole content of `path`, read in bounded chunks: a file larger than
+// kMaxInputBytes (or an endless one such as /dev/zero) is refused once the limit is
+// passed, without reading on. Throws ScenarioError ("cannot read the file: ...").
+std::string read_input_file(const std::string& path);
+
+}  // namespace mprogsim
