@@ -29,6 +29,23 @@ bool warn_on_once(bool cond, const char* text, const char* file, int line) {
   return cond;
 }
 
+std::string model_index_text(u64 index) {
+  std::string text = std::to_string(index);
+  // A u32 index computed from a negative int (i - 1 with i == 0).
+  if (index >= 0x80000000ULL && index <= 0xffffffffULL) {
+    text += " (" + std::to_string(static_cast<s32>(static_cast<u32>(index))) + " as an int)";
+  }
+  return text;
+}
+
+u32 model_span(u64 idx, u64 num, u64 n, const char* what) {
+  if (idx <= n && num <= n - idx) return static_cast<u32>(num);
+  kernel_hooks()->out_of_bounds(std::string(what) + ": slots [" + model_index_text(idx) + ", +" +
+                                std::to_string(num) + ") of a " + std::to_string(n) +
+                                "-slot array");
+  return idx < n ? static_cast<u32>(n - idx) : 0;
+}
+
 KernelScope::KernelScope(KernelHooks* hooks, BpfObjects* objects)
     : saved_hooks_(g_hooks), saved_objects_(current_objects()) {
   g_hooks = hooks;

@@ -49,6 +49,9 @@ class KernelHooks {
   virtual void call_rcu(std::function<void()> callback) = 0;
   // A WARN_ON_ONCE fired: a kernel-warn event.
   virtual void warn(const std::string& what) = 0;
+  // The kernel would access memory outside one of its fixed arrays here (an index or
+  // a walk past the end): a property violation. The model does not make the access.
+  virtual void out_of_bounds(const std::string& what) = 0;
 };
 
 // The hooks in force; set by whoever drives the model (System, or the simulator).
@@ -113,6 +116,47 @@ inline T* rcu_dereference(T* const& p) {
   kernel_hooks()->access(MemAccess::kRcuDeref, &p);
   return *static_cast<T* const volatile*>(&p);
 }
+// model: the kernel indexes its fixed slot arrays without a check and walks them up
+// to the first NULL slot. Outside the array it would read or write memory that is not
+// the array's. The model reports that (KernelHooks::out_of_bounds, a property
+// violation with its trace) and hands out a zeroed scratch element instead, so that a
+// broken variant runs on to the report instead of crashing the process. `what` names
+// the array in the report; nullptr for a second array indexed by the same, already
+// reported, position.
+std::string model_index_text(u64 index);
+
+template <typename T, std::size_t N>
+T *model_slot(T (&array)[N], u64 index, const char *what)
+{
+	if (index < N)
+		return &array[index];
+	if (what)
+		kernel_hooks()->out_of_bounds(std::string(what) + "[" + model_index_text(index) +
+					      "] of a " + std::to_string(N) + "-slot array");
+	thread_local T scratch;
+	scratch = T{};
+	return &scratch;
+}
+
+// The element a walk (`fp++` until NULL) has reached; at the end of the array (no NULL
+// slot in it) reported and served by a zeroed scratch element, which ends the walk.
+template <typename T, std::size_t N, typename P>
+P *model_walk(T (&array)[N], P *at, const char *what)
+{
+	if (at >= array && at < array + N)
+		return at;
+	if (what)
+		kernel_hooks()->out_of_bounds(std::string(what) + ": a walk past the " +
+					      std::to_string(N) + "-slot array (no NULL slot in it)");
+	thread_local T scratch;
+	scratch = T{};
+	return &scratch;
+}
+
+// How many of `num` slots from `idx` lie inside an array of `n`; a range reaching past
+// it is reported (a memcpy/memmove the kernel would make past the array).
+u32 model_span(u64 idx, u64 num, u64 n, const char *what);
+
 inline void synchronize_rcu() { kernel_hooks()->synchronize_rcu(); }
 inline void rcu_read_lock() { kernel_hooks()->rcu_read_lock(); }
 inline void rcu_read_unlock() { kernel_hooks()->rcu_read_unlock(); }

@@ -118,6 +118,9 @@ class MprogApi {
 
   // Kernel warnings (WARN_ON_ONCE) hit so far, in order; empty in a correct run.
   virtual const std::vector<std::string>& warnings() const = 0;
+  // Accesses the kernel would make outside its fixed arrays (model/kernel_compat.h,
+  // model_slot), in order; the model did not make them. Empty in a correct run.
+  virtual const std::vector<std::string>& out_of_bounds() const = 0;
 };
 
 }  // namespace mprogsim

@@ -6,7 +6,7 @@
 namespace mprogsim {
 namespace {
 
-constexpr std::array<MutantInfo, 21> kMutants = {{
+constexpr std::array<MutantInfo, 23> kMutants = {{
     {Mutant::kAddSkipsExists, "add-skips-exists",
      "bpf_mprog_add does not reject a program that is already attached (-EEXIST)"},
     {Mutant::kAddLimitOffByOne, "add-limit-off-by-one",
@@ -27,6 +27,9 @@ constexpr std::array<MutantInfo, 21> kMutants = {{
      "bpf_mprog_head_tail attaches a second BPF_F_FIRST program in front of the first"},
     {Mutant::kReplaceSkipsAccess, "replace-skips-eacces",
      "bpf_mprog_replace sets BPF_F_FIRST/LAST on a program that is not first/last"},
+    {Mutant::kDelBeforeNoBound, "del-before-no-bound",
+     "bpf_mprog_del lacks `if (!i) return -ENOENT;`: a detach BEFORE the first program "
+     "reads slot -1, in front of the array"},
     {Mutant::kCommitNoSync, "commit-no-sync",
      "bpf_mprog_commit (upstream: tcx_entry_sync) does not call synchronize_rcu(), so the "
      "next update rewrites a peer readers still walk",
@@ -67,6 +70,10 @@ constexpr std::array<MutantInfo, 21> kMutants = {{
      "upstream before \"bpf: Fix too early release of tcx_entry\": the qdisc hold is a "
      "bool, so the first of two holders to go frees the entry", false,
      MutantVariant::kUpstream},
+    {Mutant::kFetchFrontNoClamp, "fetch-front-no-clamp",
+     "bpf_mprog_fetch lacks `if (idx == -1) idx = 0;`: a detach BEFORE the first program "
+     "reads slot -1, in front of the array",
+     false, MutantVariant::kUpstream},
 }};
 
 thread_local Mutant g_current = Mutant::kNone;

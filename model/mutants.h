@@ -23,6 +23,7 @@ enum class Mutant {
   kAttachNoEstale,       // bpf_mprog_attach: expected_revision ignored
   kHeadTailFirstTwice,   // bpf_mprog_head_tail: FIRST over a FIRST slot is allowed
   kReplaceSkipsAccess,   // bpf_mprog_replace: no -EACCES when FIRST/LAST would move
+  kDelBeforeNoBound,     // bpf_mprog_del: BEFORE the first slot reads slot -1
   // Concurrency mutants: visible only with datapath readers running (sim/).
   kCommitNoSync,          // bpf_mprog_commit: no synchronize_rcu()
   kProgPutFreesNow,       // bpf_prog_put: frees at once instead of after a grace period
@@ -37,6 +38,8 @@ enum class Mutant {
   kUpstreamEmptyDetachBefore,     // bpf_mprog_detach: no -ENOENT on an empty entry
   kUpstreamQueryNullEntryBefore,  // tcx_prog_query: -ENOENT on a hook without an entry
   kUpstreamMiniqBoolBefore,       // tcx_miniq_inc/dec: a bool instead of a count
+  // Upstream, not from the kernel's history.
+  kFetchFrontNoClamp,  // bpf_mprog_fetch: position -1 (in front of the first) read as a slot
 };
 
 // Which variant's code a mutant breaks: only a run of that variant can show it.

@@ -25,6 +25,7 @@ class SequentialHooks final : public KernelHooks {
     pending_.push_back(std::move(callback));
   }
   void warn(const std::string& what) override { warnings_.push_back(what); }
+  void out_of_bounds(const std::string& what) override { out_of_bounds_.push_back(what); }
 
   // Runs every queued callback, including those queued by callbacks.
   void drain() {
@@ -35,10 +36,12 @@ class SequentialHooks final : public KernelHooks {
     }
   }
   const std::vector<std::string>& warnings() const { return warnings_; }
+  const std::vector<std::string>& out_of_bounds() const { return out_of_bounds_; }
 
  private:
   std::deque<std::function<void()>> pending_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> out_of_bounds_;
 };
 
 // Installs hooks and an object table for the current thread for one scope.

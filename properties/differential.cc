@@ -290,6 +290,12 @@ class Differential {
     }
     result_.counterexample.steps.push_back(spec_report.observed);
     const Observation model_after = observe(*model_, progs_loaded_, link_attempts_);
+    // The observation's own query and pass may be what walks past the array.
+    if (model_->out_of_bounds().size() > out_of_bounds_seen_) {
+      return fail("out-of-bounds after " + std::string(step_op_name(step.op)) + ": " +
+                  model_->out_of_bounds()[out_of_bounds_seen_] +
+                  " (the kernel would access memory past the array)");
+    }
     if (!model_report.warnings.empty()) return fail(model_report.warnings.front());
     if (options_.check_spec) {
       if (spec_report.line != model_report.line) {
@@ -354,6 +360,7 @@ class Differential {
   Observation model_before_;
   u32 progs_loaded_ = 0;
   u32 link_attempts_ = 0;
+  std::size_t out_of_bounds_seen_ = 0;  // none: the first one fails the run
   DifferentialResult result_;
 };
 

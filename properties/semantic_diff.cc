@@ -142,7 +142,7 @@ std::string field_text(Field field) {
     case kFlags: return "flags differ";
     case kRunList: return "run list differs";
     case kRefcounts: return "refcounts differ";
-    case kWarnings: return "kernel warnings differ";
+    case kWarnings: return "kernel warnings or out-of-bounds accesses differ";
     case kOnlyIn: return "only in";
   }
   return "?";
@@ -653,7 +653,7 @@ class Search {
         fresh = false;
         const Outcome outcome = apply(*pair, op);
         const auto fields = differing_fields(outcome.a.observed, outcome.b.observed,
-                                             outcome.a.warnings.size(), outcome.b.warnings.size());
+                                             misbehaviours(outcome.a), misbehaviours(outcome.b));
         for (Field f : fields) {
           const KindKey key = key_of(f, op);
           if (wanted(key, depth + 1, clean)) {
@@ -697,7 +697,7 @@ class Search {
       const Outcome outcome = apply(*pair, last);
       std::vector<KindKey> out;
       for (Field f : differing_fields(outcome.a.observed, outcome.b.observed,
-                                      outcome.a.warnings.size(), outcome.b.warnings.size())) {
+                                      misbehaviours(outcome.a), misbehaviours(outcome.b))) {
         out.push_back(key_of(f, last));
       }
       return out;
@@ -741,7 +741,7 @@ class Search {
         ops.push_back(id);
         const Outcome outcome = apply(*pair, ops_[id]);
         for (Field f : differing_fields(outcome.a.observed, outcome.b.observed,
-                                        outcome.a.warnings.size(), outcome.b.warnings.size())) {
+                                        misbehaviours(outcome.a), misbehaviours(outcome.b))) {
           const KindKey key = key_of(f, ops_[id]);
           if (known(key)) continue;
           record(key, shrink(ops, key), false, true);
@@ -751,9 +751,14 @@ class Search {
     }
   }
 
+  // Kernel warnings and out-of-bounds accesses: what a scenario cannot expect.
+  static std::size_t misbehaviours(const StepReport& report) {
+    return report.warnings.size() + report.violations.size();
+  }
+
   // -- reporting --
-  // What `replay` prints after the arrow, and the kernel warnings the step hit
-  // (a scenario cannot expect those, so the diff shows them).
+  // What `replay` prints after the arrow, and the kernel warnings and out-of-bounds
+  // accesses the step hit (a scenario cannot expect those, so the diff shows them).
   static std::string answer_of(const StepReport& report) {
     const auto at = report.line.find(" -> ");
     std::string out = at == std::string::npos ? report.line : report.line.substr(at + 4);
@@ -766,6 +771,7 @@ class Search {
       }
       out += " [" + w + "]";
     }
+    for (const std::string& v : report.violations) out += " [" + v + "]";
     return out;
   }
 
@@ -812,7 +818,7 @@ class Search {
       e.lines_a.push_back(answer_of(outcome.a));
       e.lines_b.push_back(answer_of(outcome.b));
       const auto fields = differing_fields(outcome.a.observed, outcome.b.observed,
-                                           outcome.a.warnings.size(), outcome.b.warnings.size());
+                                           misbehaviours(outcome.a), misbehaviours(outcome.b));
       e.differs.push_back(!fields.empty());
       if (!fields.empty() && e.first_difference == 0) e.first_difference = i + 1;
       if (i + 1 == candidate.ops.size()) {

@@ -19,7 +19,7 @@ concurrent=(commit-no-sync prog-put-frees-now publish-before-written del-puts-ea
 # executions (add-limit-off-by-one needs 63 programs; before-ignores-first and
 # attach-no-estale need rarer flag combinations: the property tests catch them).
 sequential=(add-skips-exists commit-keeps-zero add-ignores-last del-forgets-ref
-            query-no-enospc head-tail-first-twice replace-skips-eacces)
+            query-no-enospc head-tail-first-twice replace-skips-eacces del-before-no-bound)
 on_correct_model=(commit-no-sync prog-put-frees-now free-bundle-now)
 
 mkdir -p "$corpus"
@@ -40,9 +40,10 @@ for mutant in "${on_correct_model[@]}"; do
 done
 
 # The upstream bug zoo: each post-merge fix undone is a mutant of the upstream
-# variant (docs/semantics.md, "Upstream variant").
+# variant (docs/semantics.md, "Upstream variant"); and fetch-front-no-clamp, an
+# out-of-bounds read of the upstream code.
 upstream_zoo=(upstream-empty-detach-before upstream-query-null-entry-before
-              upstream-miniq-bool-before)
+              upstream-miniq-bool-before fetch-front-no-clamp)
 for mutant in "${upstream_zoo[@]}"; do
   rm -rf "$work/check"
   "$mprogsim" check --variant upstream --mutant "$mutant" --executions 200000 \

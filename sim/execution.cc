@@ -373,6 +373,14 @@ void Execution::warn(const std::string& what) {
   if (hooks_live()) park();
 }
 
+void Execution::out_of_bounds(const std::string& what) {
+  if (unwinding_ || stop_) return;
+  violate("out-of-bounds", current_,
+          thread_name(current_) + " " + what + " (the kernel would access memory past the array)",
+          {{"access", what}});
+  if (hooks_live()) park();
+}
+
 // ---- threads ---------------------------------------------------------------------
 
 void Execution::control_body() {

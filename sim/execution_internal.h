@@ -99,6 +99,7 @@ class Execution final : public KernelHooks {
   void synchronize_rcu() override;
   void call_rcu(std::function<void()> callback) override;
   void warn(const std::string& what) override;
+  void out_of_bounds(const std::string& what) override;
 
  private:
   struct Thread {

@@ -56,6 +56,10 @@ std::string what_replay_shows(const Scenario& scenario) {
     auto model = make_system(scenario.semantics);
     const ScenarioReport report = run_scenario(scenario, *model);
     for (const StepReport& step : report.steps) {
+      if (!step.violations.empty()) {
+        return "(it shows a VIOLATION at step " + std::to_string(step.index) + ": " +
+               step.violations.front() + ")";
+      }
       if (!step.mismatches.empty()) {
         return "(it shows a MISMATCH at step " + std::to_string(step.index) + ": " +
                step.mismatches.front() + ")";

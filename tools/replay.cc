@@ -203,7 +203,8 @@ Run add_replay(CLI::App& app) {
   auto options = std::make_shared<ReplayOptions>();
   app.add_option("files", options->files, "Scenario files (JSON)")->required()->check(non_empty());
   app.add_option("--mutant", options->mutant, "Run on a deliberately broken model (see mutants)");
-  app.add_flag("-q,--quiet", options->quiet, "Print only mismatches and the summary");
+  app.add_flag("-q,--quiet", options->quiet,
+               "Print only mismatches, violations and the summary");
   app.add_flag("--explain", options->explain, "Traces: print the execution step by step");
   app.add_option("--dot", options->dot,
                  "Traces: write the interleaving as a Graphviz graph to this file (one trace)")
@@ -235,7 +236,8 @@ Run add_replay(CLI::App& app) {
       if (options->quiet) {
         std::istringstream lines(out);
         for (std::string line; std::getline(lines, line);) {
-          if (line.find("MISMATCH") != std::string::npos) {
+          if (line.find("MISMATCH") != std::string::npos ||
+              line.find("VIOLATION") != std::string::npos) {
             std::cout << escape_for_message(path) << ": " << line << "\n";
           }
         }

@@ -96,11 +96,17 @@ class ScenarioSession::Runner {
     link_binds_ = binding_ == NameBinding::kFromFile && step_binds(step);
     names_.check(step, link_binds_, where_);
     const std::size_t warnings_before = system_.warnings().size();
+    const std::size_t out_of_bounds_before = system_.out_of_bounds().size();
     run_step(step, &step_report);
     names_.apply(step, link_binds_);
     const auto& warnings = system_.warnings();
     for (std::size_t w = warnings_before; w < warnings.size(); w++) {
       step_report.warnings.push_back(warnings[w]);
+    }
+    const auto& out_of_bounds = system_.out_of_bounds();
+    for (std::size_t v = out_of_bounds_before; v < out_of_bounds.size(); v++) {
+      step_report.violations.push_back("out-of-bounds: " + out_of_bounds[v] +
+                                       " (the kernel would access memory past the array)");
     }
     return step_report;
   }
@@ -505,7 +511,8 @@ ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system) {
   ScenarioSession session(system, scenario.initial_revision, scenario.semantics);
   for (const Step& step : scenario.steps) {
     StepReport step_report = session.step(step);
-    (step_report.mismatches.empty() ? report.passed : report.failed)++;
+    const bool held = step_report.mismatches.empty() && step_report.violations.empty();
+    (held ? report.passed : report.failed)++;
     report.steps.push_back(std::move(step_report));
   }
   return report;
@@ -516,6 +523,9 @@ std::string format_report(const ScenarioReport& report) {
   for (const StepReport& step : report.steps) {
     out += step.line + "\n";
     for (const auto& w : step.warnings) out += "  " + w + "\n";
+    for (const auto& v : step.violations) {
+      out += "  VIOLATION step " + std::to_string(step.index) + " " + v + "\n";
+    }
     for (const auto& m : step.mismatches) {
       out += "  MISMATCH step " + std::to_string(step.index) + " " + m + "\n";
     }

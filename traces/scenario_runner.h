@@ -24,6 +24,9 @@ struct StepReport {
   std::string line;       // "step 3: attach P3 -> OK"
   std::vector<std::string> mismatches;  // "expect: expected OK, got EBUSY"
   std::vector<std::string> warnings;    // kernel-warn events during the step
+  // Property violations during the step: accesses the kernel would make outside its
+  // arrays ("out-of-bounds: ..."). Each fails the step, like a mismatch.
+  std::vector<std::string> violations;
   // The step with every expectation field it supports set to what actually happened:
   // replaying `observed` on the same system passes.
   Step observed;
@@ -33,7 +36,7 @@ struct ScenarioReport {
   std::string name;
   std::vector<StepReport> steps;
   std::size_t passed = 0;  // steps whose expectations all held (or had none)
-  std::size_t failed = 0;
+  std::size_t failed = 0;  // steps with a mismatch or a violation
 };
 
 // A fresh attach point (the faithful model) for `semantics`.

@@ -181,6 +181,9 @@ class Forwarding : public MprogApi {
   ObjectInfo link_info(u32 id) const override { return real_->link_info(id); }
   void set_initial_revision(u64 r) override { real_->set_initial_revision(r); }
   const std::vector<std::string>& warnings() const override { return real_->warnings(); }
+  const std::vector<std::string>& out_of_bounds() const override {
+    return real_->out_of_bounds();
+  }
 
  private:
   std::unique_ptr<MprogApi> real_;

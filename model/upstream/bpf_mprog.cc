@@ -13,24 +13,10 @@ namespace mprogsim::upstream {
 // clang-format off
 namespace {
 thread_local s64 g_initial_revision = 1;
-thread_local bpf_mprog_fp g_scratch_fp;
-thread_local bpf_mprog_cp g_scratch_cp;
 }  // namespace
 
 s64 bpf_mprog_initial_revision() { return g_initial_revision; }
 void bpf_mprog_set_initial_revision(s64 revision) { g_initial_revision = revision; }
-
-bpf_mprog_fp *bpf_mprog_model_scratch_fp()
-{
-	g_scratch_fp = {};
-	return &g_scratch_fp;
-}
-
-bpf_mprog_cp *bpf_mprog_model_scratch_cp()
-{
-	g_scratch_cp = {};
-	return &g_scratch_cp;
-}
 
 namespace {
 
@@ -317,7 +303,7 @@ int bpf_mprog_fetch(bpf_mprog_entry *entry,
 	bpf_prog *prog;
 	bpf_link *link;
 
-	if (idx == -1)
+	if (idx == -1 && !mutant_active(Mutant::kFetchFrontNoClamp))	// mutant
 		idx = 0;
 	else if (idx == total)
 		idx = total - 1;

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <string>
 
 #include "model/bpf_objects.h"
 #include "model/kernel_compat.h"
@@ -40,10 +41,12 @@ inline void atomic64_inc(atomic64_t *v)
 
 // model: token for token the macro of model/v2/bpf_mprog.h, so that both headers can be
 // included in one translation unit (macros have no namespace). The loop ends at the
-// first NULL slot; see the NULL sentinel in struct bpf_mprog_entry.
+// first NULL slot; a walk past the array (a broken variant that filled all 64 slots,
+// so that the kernel would read `parent` as a program) is reported by model_walk()
+// (kernel_compat.h) and ends there.
 #define bpf_mprog_foreach_prog(entry, fp, p)					\
 	for (fp = &entry->fp_items[0];						\
-	     (p = READ_ONCE(fp->prog));						\
+	     (p = READ_ONCE(model_walk(entry->fp_items, fp, "fp_items")->prog));	\
 	     fp++)
 
 // model: bpf_mprog_foreach_tuple is not mirrored; its only user upstream is
@@ -62,12 +65,7 @@ struct bpf_mprog_cp {
 struct bpf_mprog_bundle;
 
 struct bpf_mprog_entry {
-	// model: one slot more than the kernel's, never written and always NULL. A correct
-	// entry holds at most 63 programs and its 64th slot is the terminator; a broken
-	// variant that fills all 64 (the state before "bpf, mprog: Fix maximum program
-	// check on mprog attachment") would make the kernel read `parent` as a program.
-	// The model's walk stops at the sentinel instead of leaving the array.
-	bpf_mprog_fp fp_items[BPF_MPROG_MAX + 1];
+	bpf_mprog_fp fp_items[BPF_MPROG_MAX];
 	bpf_mprog_bundle *parent;
 };
 
@@ -213,10 +211,13 @@ inline void bpf_mprog_clear_all(bpf_mprog_entry *entry,
 // model: both memmove()s below touch the slots [idx, idx + num] (num moved, one more
 // written or read at the far end). A broken variant (a count gone wrong) can ask for a
 // range outside the array; the kernel would move memory that is not the array's, the
-// model warns and moves what fits.
+// model reports it (an out-of-bounds access, kernel_compat.h) and moves what fits.
 inline int bpf_mprog_model_clamp(int idx, int num)
 {
-	if (WARN_ON_ONCE(idx < 0 || num < 0 || idx + num > BPF_MPROG_MAX - 1)) {
+	if (idx < 0 || num < 0 || idx + num > BPF_MPROG_MAX - 1) {
+		kernel_hooks()->out_of_bounds("memmove of slots [" + std::to_string(idx) + ", " +
+					      std::to_string(idx + num) + "] of the " +
+					      std::to_string(BPF_MPROG_MAX) + "-slot arrays");
 		if (idx < 0 || idx > BPF_MPROG_MAX - 1 || num < 0)
 			return 0;
 		return BPF_MPROG_MAX - 1 - idx;
@@ -254,25 +255,16 @@ inline void bpf_mprog_entry_shrink(bpf_mprog_entry *entry, int idx)
 		entry->parent->cp_items[idx + k] = entry->parent->cp_items[idx + 1 + k];
 }
 
-// model: the slot a read outside the array gets, see bpf_mprog_read().
-bpf_mprog_fp *bpf_mprog_model_scratch_fp();
-bpf_mprog_cp *bpf_mprog_model_scratch_cp();
-
 inline void bpf_mprog_read(bpf_mprog_entry *entry, u32 idx,
 			   bpf_mprog_fp **fp,
 			   bpf_mprog_cp **cp)
 {
 	// model: the kernel indexes without a check (UBSAN reported idx 4294967295 here
 	// before "bpf: Fix mprog detachment for empty mprog entry"). The model reports an
-	// index outside the array as a kernel warning and hands out a zeroed scratch slot
-	// instead of memory that is not the array's.
-	if (WARN_ON_ONCE(idx >= static_cast<u32>(BPF_MPROG_MAX))) {
-		*fp = bpf_mprog_model_scratch_fp();
-		*cp = bpf_mprog_model_scratch_cp();
-		return;
-	}
-	*fp = &entry->fp_items[idx];
-	*cp = &entry->parent->cp_items[idx];
+	// index outside the arrays as an out-of-bounds access (kernel_compat.h) and hands
+	// out a zeroed scratch slot instead of memory that is not the array's.
+	*fp = model_slot(entry->fp_items, idx, "bpf_mprog_read: fp_items");
+	*cp = model_slot(entry->parent->cp_items, idx, nullptr);
 }
 
 inline void bpf_mprog_write(bpf_mprog_fp *fp,

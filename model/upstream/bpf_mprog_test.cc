@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // The upstream mirror's C-level details that scenarios cannot see directly: the bundle's
 // shared cp_items and count, insert/delete index arithmetic in the peer, replace in place
-// with entry_new == entry, the 64-bit revision, and the model's guards (sentinel slot,
-// out-of-range index) that only a broken variant reaches.
+// with entry_new == entry, the 64-bit revision, and the model's guards (a walk past the
+// array, an out-of-range index) that only a broken variant reaches.
 #include "model/upstream/bpf_mprog.h"
 
 #include <gtest/gtest.h>
@@ -206,7 +206,10 @@ TEST_F(UpstreamBpfMprogTest, WithoutTheMaxFixAFullArrayOverflowsAndWarns) {
   bpf_prog* extra = prog();
   ASSERT_EQ(attach(extra, BPF_F_BEFORE), 0) << "the syzbot reproducer of the fix";
   EXPECT_EQ(entry_->parent->count, 64u);
-  EXPECT_EQ(list().size(), 64u) << "the walk stops at the model's sentinel slot";
+  EXPECT_TRUE(hooks_.out_of_bounds().empty());
+  EXPECT_EQ(list().size(), 64u) << "the walk ends where the array does";
+  ASSERT_EQ(hooks_.out_of_bounds().size(), 1u) << "the kernel would read `parent` next";
+  EXPECT_EQ(hooks_.out_of_bounds()[0], "fp_items: a walk past the 64-slot array (no NULL slot in it)");
   EXPECT_EQ(bpf_mprog_total(entry_), 64);
   ASSERT_FALSE(hooks_.warnings().empty());
   EXPECT_NE(hooks_.warnings().back().find("total > bpf_mprog_max()"), std::string::npos);
@@ -219,8 +222,9 @@ TEST_F(UpstreamBpfMprogTest, EmptyEntryDetachIsEnoentAndWithoutTheFixReadsSlotMi
   EXPECT_TRUE(hooks_.warnings().empty());
   set_current_mutant(Mutant::kUpstreamEmptyDetachBefore);
   EXPECT_EQ(bpf_mprog_detach(entry_, &entry_new, nullptr, nullptr, 0, 0, 0), 0);
-  ASSERT_FALSE(hooks_.warnings().empty()) << "UBSAN's index 4294967295, as a kernel warning";
-  EXPECT_NE(hooks_.warnings().front().find("idx >= "), std::string::npos);
+  ASSERT_FALSE(hooks_.out_of_bounds().empty()) << "UBSAN's index 4294967295";
+  EXPECT_EQ(hooks_.out_of_bounds().front(),
+            "bpf_mprog_read: fp_items[4294967295 (-1 as an int)] of a 64-slot array");
 }
 
 TEST_F(UpstreamBpfMprogTest, QueryWithoutEntryIsCountZeroRevisionOne) {

@@ -47,6 +47,9 @@ class System final : public MprogApi {
   // atomic64_set() keeps all 64 bits.
   void set_initial_revision(u64 revision) override;
   const std::vector<std::string>& warnings() const override { return hooks_.warnings(); }
+  const std::vector<std::string>& out_of_bounds() const override {
+    return hooks_.out_of_bounds();
+  }
 
   // Internals the invariant checks read (never written from outside).
   const net_device& device() const { return dev_; }

@@ -370,7 +370,7 @@ int bpf_mprog_del(bpf_mprog_entry *entry,
 				continue;
 			found = true;
 			if (dflags & BPF_F_BEFORE) {
-				if (!i)
+				if (!i && !mutant_active(Mutant::kDelBeforeNoBound))	// mutant
 					return -ENOENT;
 				bpf_mprog_read(entry, i - 1,
 					       &fp_src, &cp_src);

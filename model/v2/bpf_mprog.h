@@ -67,14 +67,17 @@ bpf_mprog_peer(const bpf_mprog_entry *entry)
 }
 
 // The kernel's statement expressions become comma expressions; same order of reads.
+// model: model_walk() (kernel_compat.h) reports a walk that leaves the arrays (no NULL
+// slot in 64) instead of reading past them, and ends it.
 #define bpf_mprog_foreach_tuple(entry, fp, cp, t)				\
 	for (fp = &entry->fp_items[0], cp = &entry->cp_items[0];		\
-	     (t.prog = READ_ONCE(fp->prog), t.link = cp->link, t.prog);	\
+	     (t.prog = READ_ONCE(model_walk(entry->fp_items, fp, "fp_items")->prog), \
+	      t.link = model_walk(entry->cp_items, cp, nullptr)->link, t.prog); \
 	     fp++, cp++)
 
 #define bpf_mprog_foreach_prog(entry, fp, p)					\
 	for (fp = &entry->fp_items[0];						\
-	     (p = READ_ONCE(fp->prog));						\
+	     (p = READ_ONCE(model_walk(entry->fp_items, fp, "fp_items")->prog));	\
 	     fp++)
 
 bpf_mprog_entry *bpf_mprog_create(std::size_t extra_size);
@@ -192,8 +195,10 @@ inline void bpf_mprog_read(bpf_mprog_entry *entry, u32 which,
 			   bpf_mprog_fp **fp_dst,
 			   bpf_mprog_cp **cp_dst)
 {
-	*fp_dst = &entry->fp_items[which];
-	*cp_dst = &entry->cp_items[which];
+	// model: checked indexing (kernel_compat.h): an index outside the arrays is
+	// reported, and a scratch slot stands in for memory that is not the array's.
+	*fp_dst = model_slot(entry->fp_items, which, "bpf_mprog_read: fp_items");
+	*cp_dst = model_slot(entry->cp_items, which, nullptr);
 }
 
 inline void bpf_mprog_write(bpf_mprog_fp *fp_dst,
@@ -218,7 +223,10 @@ inline void bpf_mprog_copy_range(bpf_mprog_entry *peer,
 				 bpf_mprog_entry *entry,
 				 u32 idx_peer, u32 idx_entry, u32 num)
 {
-	// model: the two memcpy()s, one slot at a time.
+	// model: the two memcpy()s, one slot at a time. A range past the arrays (a broken
+	// count) is reported and cut to what fits (kernel_compat.h, model_span).
+	num = model_span(idx_peer, num, BPF_MPROG_MAX, "bpf_mprog_copy_range: peer slots");
+	num = model_span(idx_entry, num, BPF_MPROG_MAX, "bpf_mprog_copy_range: entry slots");
 	for (u32 k = 0; k < num; k++) {
 		plain_write(peer->fp_items[idx_peer + k].prog,
 			    plain_read(entry->fp_items[idx_entry + k].prog));

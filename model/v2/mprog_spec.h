@@ -41,6 +41,8 @@ class MprogSpec final : public MprogApi {
   ObjectInfo link_info(u32 id) const override;
   void set_initial_revision(u64 revision) override;
   const std::vector<std::string>& warnings() const override { return warnings_; }
+  // A list has no fixed array to leave.
+  const std::vector<std::string>& out_of_bounds() const override { return none_; }
 
   // One attached program. `flags` holds only BPF_F_FIRST / BPF_F_LAST.
   struct Slot {
@@ -106,6 +108,7 @@ class MprogSpec final : public MprogApi {
   u32 miniq_holds_ = 0;
 
   std::vector<std::string> warnings_;
+  std::vector<std::string> none_;
 };
 
 }  // namespace mprogsim::v2
