@@ -25,7 +25,7 @@ on_correct_model=(commit-no-sync prog-put-frees-now free-bundle-now)
 mkdir -p "$corpus"
 for mutant in "${concurrent[@]}" "${sequential[@]}"; do
   rm -rf "$work/check"
-  "$mprogsim" check --mutant "$mutant" --executions 200000 --out "$work/check" -q >/dev/null || true
+  "$mprogsim" check --strategy random --mutant "$mutant" --executions 200000 --out "$work/check" -q >/dev/null || true
   found=$(ls "$work/check"/*.json)
   description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
   "$mprogsim" shrink "$found" -o "$corpus/$mutant.json" --name "$mutant: $description" |
@@ -46,7 +46,7 @@ upstream_zoo=(upstream-empty-detach-before upstream-query-null-entry-before
               upstream-miniq-bool-before fetch-front-no-clamp)
 for mutant in "${upstream_zoo[@]}"; do
   rm -rf "$work/check"
-  "$mprogsim" check --variant upstream --mutant "$mutant" --executions 200000 \
+  "$mprogsim" check --strategy random --variant upstream --mutant "$mutant" --executions 200000 \
     --out "$work/check" -q >/dev/null || true
   found=$(ls "$work/check"/*.json)
   description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
@@ -64,3 +64,27 @@ rm -rf "$work/check" "$work/seq"
 description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
 "$mprogsim" shrink "$(ls "$work/check"/*.json)" -o "$corpus/$mutant.json" \
   --name "$mutant: $description" | sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'
+
+# Known findings of the code as mirrored (docs/semantics.md, U1): upstream's in-place
+# replaces race a pass. The workload is the shortest one: two programs attached, then
+# each replaced; the exhaustive search finds the pass (check names the finding;
+# --allow-finding none makes it fail), shrink keeps it minimal.
+write_mix() {  # $1: the program that replaces P2
+  cat <<EOF
+{"name": "upstream replace mix", "semantics": "upstream", "steps": [
+  {"op": "load", "prog": "P1"}, {"op": "load", "prog": "P2"}, {"op": "load", "prog": "P3"},
+  {"op": "load", "prog": "P4"}, {"op": "attach", "prog": "P1"}, {"op": "attach", "prog": "P2"},
+  {"op": "attach", "prog": "P3", "replace": "P1"}, {"op": "attach", "prog": "$1", "replace": "P2"}]}
+EOF
+}
+for case in "upstream-replace-mix P4 it runs [P1 P4], a list never committed" \
+            "upstream-replace-mix-runs-p1-twice P1 it runs [P1 P1], one program twice for one packet"; do
+  read -r name second what <<<"$case"
+  write_mix "$second" >"$work/mix.json"
+  rm -rf "$work/check"
+  "$mprogsim" check --workload "$work/mix.json" --readers 1 --passes 1 --strategy dfs \
+    --preemption-bound 3 --allow-finding none --out "$work/check" -q >/dev/null || true
+  "$mprogsim" shrink "$(ls "$work/check"/*.json)" -o "$corpus/$name.json" \
+    --name "$name: two in-place replaces during one pass (upstream, no grace period): $what" |
+    sed -n 's/^  \(before\|after\)/'"$name"' \1/p'
+done

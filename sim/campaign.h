@@ -1,21 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 // A campaign: many executions under one strategy until a violation, the execution
-// budget, the time budget, or (DFS) the end of the bounded tree. Random and PCT
-// draw a fresh workload every `schedules_per_workload` executions; DFS explores one
-// workload exhaustively, then the next. Everything but the time budget is a pure
-// function of the options: same options, same executions, same result.
+// budget, the time budget, or the end of its workloads. Workloads are drawn at
+// random (sim/workload_gen.h), fixed (one workload), or given by a source (the
+// enumerated ones, sim/enumerate.h). Random and PCT run `schedules_per_workload`
+// executions per workload; the exhaustive strategies (dfs, dpor) explore one workload
+// until its tree is exhausted, then the next. Everything but the time budget is a
+// pure function of the options: same options, same executions, same result.
+//
+// Known findings (sim/findings.h) the options allow do not stop the campaign: each is
+// counted, and its first occurrence is kept as a violation that replays.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/execution.h"
+#include "sim/findings.h"
 #include "sim/strategy.h"
 #include "sim/workload_gen.h"
 
 namespace mprogsim::sim {
+
+// The next workload of a finite series, or nullopt after the last one.
+using WorkloadSource = std::function<std::optional<Workload>()>;
 
 struct CampaignOptions {
   StrategyOptions strategy;
@@ -24,6 +34,8 @@ struct CampaignOptions {
   double time_budget_s = 0;  // 0: none
   std::uint32_t schedules_per_workload = 8;
   std::optional<Workload> workload;  // fixed workload instead of drawn ones
+  WorkloadSource source;             // a series of workloads instead of drawn ones
+  FindingPolicy allowed_findings = FindingPolicy::none();
 };
 
 struct Progress {
@@ -32,6 +44,18 @@ struct Progress {
   std::uint64_t violations = 0;
   double distinct_states = 0;
   double elapsed_s = 0;
+  std::uint64_t workloads = 0;
+};
+
+// A known finding met by the campaign and let pass.
+struct FindingMet {
+  std::string name;
+  std::uint64_t executions = 0;       // executions that met it
+  std::uint64_t first_execution = 0;  // campaign index of the first
+  Workload workload;                  // the first one's workload
+  // The first one re-executed under its schedule with the finding not allowed: it
+  // stops there, so its trace replays to this violation.
+  ExecutionResult first;
 };
 
 struct CampaignResult {
@@ -39,7 +63,8 @@ struct CampaignResult {
   std::uint64_t abandoned = 0;   // DFS branches cut by sleep sets
   std::uint64_t steps = 0;
   std::uint64_t workloads = 0;
-  std::uint64_t workloads_exhausted = 0;  // DFS: bounded trees fully explored
+  std::uint64_t workloads_exhausted = 0;  // exhaustive strategies: trees fully explored
+  bool source_exhausted = false;          // every workload of the source was run to its end
   double distinct_states = 0;
   bool stopped_by_time = false;
   std::string error;  // a bad workload or an internal failure
@@ -47,7 +72,11 @@ struct CampaignResult {
   std::optional<ExecutionResult> failure;
   std::optional<Workload> failing_workload;
   std::uint64_t failing_execution = 0;
+  std::vector<FindingMet> findings;  // in the order first met
 };
+
+// Whether a strategy explores each workload's tree to its end (dfs, dpor).
+bool exhaustive_strategy(const std::string& kind);
 
 CampaignResult run_campaign(const CampaignOptions& options,
                             const std::function<void(const Progress&)>& progress = {});

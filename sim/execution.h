@@ -37,6 +37,9 @@ struct Violation {
   ThreadId thread = kNoThread;
   std::string message;  // one line
   std::vector<std::pair<std::string, std::string>> evidence;  // ordered details
+  // The known finding (sim/findings.h) this violation is, or empty: the mirrored
+  // kernel code's own behaviour, written up in docs/semantics.md.
+  std::string finding;
 };
 
 // What an event is, for tools that need more than its text (the interleaving
@@ -79,12 +82,20 @@ struct ExecutionResult {
   std::uint64_t preemptions = 0;
   std::string error;          // kBadSchedule / kBadWorkload
   std::vector<Event> events;  // when ExecutionOptions::record_events
+  // Known findings met and let pass (ExecutionOptions::allowed_findings): the
+  // execution went on past each, checking everything else.
+  std::vector<Violation> findings;
   std::uint64_t state_hash_steps = 0;
 };
+
+class FindingPolicy;
 
 struct ExecutionOptions {
   bool record_events = false;
   std::uint64_t max_steps = 5'000'000;
+  // Known findings that do not stop the execution (recorded in
+  // ExecutionResult::findings instead); null: every violation stops it.
+  const FindingPolicy* allowed_findings = nullptr;
 };
 
 class DistinctStates;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "sim/execution_internal.h"
+#include "sim/findings.h"
 #include "sim/property_names.h"
 #include "sim/target.h"
 
@@ -15,7 +16,8 @@ namespace mprogsim::sim::detail {
 // ---- properties ------------------------------------------------------------------
 
 void Execution::violate(std::string property, ThreadId thread, std::string message,
-                        std::vector<std::pair<std::string, std::string>> evidence) {
+                        std::vector<std::pair<std::string, std::string>> evidence,
+                        std::string finding) {
   if (!is_property_name(property)) {
     // Its trace could not be read back: add the name to sim/property_names.h.
     std::fprintf(stderr, "internal bug: property '%s' is not in sim/property_names.h\n",
@@ -29,6 +31,13 @@ void Execution::violate(std::string property, ThreadId thread, std::string messa
   v.thread = thread;
   v.message = std::move(message);
   v.evidence = std::move(evidence);
+  v.finding = std::move(finding);
+  if (!v.finding.empty() && options_.allowed_findings &&
+      options_.allowed_findings->allows(v.finding)) {
+    // The code as mirrored does this on purpose or by design; the run goes on.
+    result_.findings.push_back(std::move(v));
+    return;
+  }
   result_.violation = std::move(v);
   stop_ = true;
 }
@@ -121,6 +130,8 @@ void Execution::check_snapshot(ThreadId id, std::uint32_t pass, const std::vecto
   for (std::size_t j : allowed) {
     if (reference_.committed[j] == ran) return;
   }
+  std::vector<std::vector<u32>> window;
+  for (std::size_t j : allowed) window.push_back(reference_.committed[j]);
   std::string lists;
   for (std::size_t j : allowed) {
     lists += (lists.empty() ? "" : ", ") + std::string("after control step ") + std::to_string(j) + ": " +
@@ -132,7 +143,8 @@ void Execution::check_snapshot(ThreadId id, std::uint32_t pass, const std::vecto
           {{"saw", list_text(ran)},
            {"pass", std::to_string(pass)},
            {"pass_steps", std::to_string(start) + ".." + std::to_string(end)},
-           {"committed", lists}});
+           {"committed", lists}},
+          classify_snapshot(workload_.scenario.semantics, ran, window));
 }
 
 void Execution::check_quiescence() {

@@ -138,8 +138,10 @@ class Execution final : public KernelHooks {
   void check_quiescence();
   void check_access(ThreadId t, const Transition& tr);
 
+  // `finding`: the known finding this is (sim/findings.h), or empty.
   void violate(std::string property, ThreadId thread, std::string message,
-               std::vector<std::pair<std::string, std::string>> evidence = {});
+               std::vector<std::pair<std::string, std::string>> evidence = {},
+               std::string finding = {});
   std::string where(const void* addr);
   // `detail` carries the structured fields (kind, access, location, index).
   void log(ThreadId t, std::string text, Event detail = {});

@@ -1,28 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
-// `mprogsim check`: a simulator campaign (sim/campaign.h). The control path runs a
-// random workload while datapath readers walk the published entry, under a chosen
-// scheduling strategy; every execution is checked for use-after-free, torn
-// snapshots, spec conformance, revision rules, reference balance and leaks.
-// `--sequential` runs the older, reader-free campaign of long sequences instead.
+// `mprogsim check`: looks for violations of the simulator's properties.
+//
+// Without a strategy it runs the default portfolio (check_portfolio.cc): the
+// complete small-scope phase over enumerated workloads, then random and PCT on
+// larger drawn workloads, then the reader-free sequences that reach 63 programs and
+// revision wrap-around. `--strategy`, `--workload` or `--enumerate` run one simulator
+// campaign instead (check_campaign.cc); `--sequential` the reader-free campaign alone
+// (check_sequential.cc).
+//
+// Known findings (sim/findings.h) are named in every summary that meets them, with a
+// trace; `--allow-finding` decides whether they fail the run (default: they do not).
 //
 // Exit 0: no violation; 1: one found (written as a trace under --out); 2: bad options.
-// The summary on stdout is a pure function of the options (rates go to stderr), so
-// two runs with the same options print the same bytes and write the same trace.
-#include <unistd.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
+// The summary on stdout is a pure function of the options unless a time budget is
+// given (rates go to stderr), so two runs with the same options print the same bytes
+// and write the same traces.
 #include <iostream>
 #include <sstream>
 
 #include "sim/campaign.h"
+#include "sim/enumerate.h"
 #include "sim/trace_replay.h"
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
 #include "tools/subcommands.h"
-#include "traces/atomic_file.h"
+#include "traces/escape.h"
 #include "traces/json_input.h"
+#include "traces/trace.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -45,34 +49,40 @@ struct CheckCliOptions {
   u32 start_readers_after = 0;
   std::string out = "out";
   std::string workload;  // a scenario or trace file to run instead of drawn workloads
+  bool enumerate = false;
+  std::string alphabet;
   bool sequential = false;
   bool strict = false;
+  std::vector<std::string> allow_finding;
   bool quiet = false;
 };
 
-std::string human(double n) {
-  char buf[32];
-  if (n >= 1e6) {
-    std::snprintf(buf, sizeof(buf), "%.2fM", n / 1e6);
-  } else if (n >= 1e4) {
-    std::snprintf(buf, sizeof(buf), "%.1fk", n / 1e3);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.0f", n);
+// The workload of a --workload file, with the command line's concurrency.
+std::optional<sim::Workload> read_workload(const std::string& file, u32 readers, u32 passes,
+                                           u32 start_readers_after, Mutant mutant) {
+  try {
+    const std::string text = read_input_file(file);
+    sim::Workload w;
+    if (looks_like_trace(text)) {
+      w = sim::workload_of(parse_trace(text));
+    } else {
+      const auto scenarios = parse_scenarios(text);
+      if (scenarios.size() != 1) throw ScenarioError("$: a workload file holds one scenario");
+      w.scenario = scenarios[0];
+    }
+    w.readers = readers;
+    w.passes = passes;
+    w.start_readers_after = start_readers_after;
+    w.mutant = mutant;
+    return w;
+  } catch (const ScenarioError& e) {
+    print_error("check: " + file + ": " + e.what());
+    return std::nullopt;
   }
-  return buf;
 }
 
-// Which options the user gave (defaults differ for the sequential mode and dfs).
-struct Given {
-  bool variant = false;
-  bool executions = false;
-  bool ops = false;
-  bool progs = false;
-  bool passes = false;
-};
-
-int run_check(const CheckCliOptions& o, const Given& given) {
-  const bool executions_given = given.executions;
+int run_check(const CheckCliOptions& o, const CLI::App& app) {
+  auto given = [&app](const char* option) { return app.count(option) > 0; };
   const auto mutant = mutant_from_name(o.mutant);
   if (!mutant) {
     print_error("check: unknown mutant " + quote_input(o.mutant) + " (see `mprogsim mutants`)");
@@ -84,11 +94,10 @@ int run_check(const CheckCliOptions& o, const Given& given) {
   }
   // A mutant picks its own variant unless --variant says otherwise; a variant that
   // cannot show the mutant is refused (the run could never fail).
-  std::string variant_name = o.variant;
-  if (!given.variant && mutant_info(*mutant).variant == MutantVariant::kUpstream) {
-    variant_name = "upstream";
+  Semantics semantics = o.variant == "upstream" ? Semantics::kUpstream : Semantics::kV2;
+  if (!given("--variant") && mutant_info(*mutant).variant == MutantVariant::kUpstream) {
+    semantics = Semantics::kUpstream;
   }
-  const Semantics semantics = variant_name == "upstream" ? Semantics::kUpstream : Semantics::kV2;
   const auto mutant_variant =
       semantics == Semantics::kUpstream ? MutantVariant::kUpstream : MutantVariant::kV2;
   if (const std::string refusal = mutant_refusal(*mutant, mutant_variant);
@@ -96,25 +105,94 @@ int run_check(const CheckCliOptions& o, const Given& given) {
     print_error("check: --variant " + o.variant + ": " + refusal);
     return 2;
   }
-  std::string variant = variant_name;  // a --workload file's own semantics wins
+  const std::string variant = semantics == Semantics::kUpstream ? "upstream" : "v2";
+
+  if (o.strict && given("--allow-finding")) {
+    print_error("check: --strict is --allow-finding none; give one of them");
+    return 2;
+  }
+  std::string error;
+  std::optional<sim::FindingPolicy> allowed =
+      o.strict ? sim::FindingPolicy::none()
+               : given("--allow-finding") ? sim::FindingPolicy::parse(o.allow_finding, &error)
+                                          : sim::FindingPolicy::all();
+  if (!allowed) {
+    print_error("check: " + error);
+    return 2;
+  }
+  if (given("--alphabet") && !o.enumerate) {
+    print_error("check: --alphabet restricts --enumerate; add --enumerate");
+    return 2;
+  }
+  const int modes = int(o.sequential) + int(o.enumerate) + int(!o.workload.empty());
+  if (modes > 1) {
+    print_error("check: --sequential, --enumerate and --workload exclude each other");
+    return 2;
+  }
+
   if (o.sequential) {
     if (mutant_info(*mutant).concurrent) {
       print_error("check: --sequential: mutant " + quote_input(o.mutant) +
                   " shows only with datapath readers; drop --sequential");
       return 2;
     }
+    for (const char* option : {"--strategy", "--readers", "--passes", "--progs", "--pct-depth",
+                               "--preemption-bound", "--no-sleep-sets", "--schedules-per-workload",
+                               "--start-readers-after"}) {
+      if (given(option)) {
+        print_error("check: " + std::string(option) +
+                    " does not apply to --sequential (no readers, no schedules)");
+        return 2;
+      }
+    }
     SequentialCheckOptions s;
     s.seed = o.seed;
-    s.executions = executions_given ? o.executions : 2000;
-    s.ops = given.ops ? o.ops : 40;
+    s.executions = given("--executions") ? o.executions
+                   : o.time_budget > 0   ? 1'000'000'000
+                                         : 2000;
+    s.ops = given("--ops") ? o.ops : 40;
     s.mutant = *mutant;
     s.semantics = semantics;
     s.out = o.out;
-    s.strict = o.strict;
+    s.allowed = *allowed;
+    s.time_budget_s = o.time_budget;
     return run_sequential_check(s);
   }
-  sim::CampaignOptions c;
-  c.strategy.kind = o.strategy;
+
+  const bool single = given("--strategy") || o.enumerate || !o.workload.empty();
+  if (!single) {
+    // The portfolio chooses its own shapes; an option that shapes one campaign
+    // would do nothing there, so it needs a strategy.
+    for (const char* option : {"--readers", "--passes", "--ops", "--progs", "--executions",
+                               "--pct-depth", "--preemption-bound", "--no-sleep-sets",
+                               "--schedules-per-workload", "--start-readers-after"}) {
+      if (given(option)) {
+        print_error("check: " + std::string(option) +
+                    " shapes one campaign: add --strategy random|pct|dfs, --enumerate or "
+                    "--workload (without them, check runs the default portfolio)");
+        return 2;
+      }
+    }
+    PortfolioOptions p;
+    p.semantics = semantics;
+    p.variant = variant;
+    p.mutant = *mutant;
+    p.mutant_name = o.mutant;
+    p.seed = o.seed;
+    p.time_budget_s = o.time_budget;
+    p.out = o.out;
+    p.quiet = o.quiet;
+    p.allowed = *allowed;
+    return run_portfolio(p);
+  }
+
+  SimCheckOptions s;
+  s.mutant = o.mutant;
+  s.out = o.out;
+  s.quiet = o.quiet;
+  s.variant = variant;
+  sim::CampaignOptions& c = s.campaign;
+  c.strategy.kind = given("--strategy") ? o.strategy : o.enumerate ? "dfs" : "random";
   c.strategy.seed = o.seed;
   c.strategy.pct_depth = o.pct_depth;
   c.strategy.preemption_bound = o.preemption_bound;
@@ -127,134 +205,64 @@ int run_check(const CheckCliOptions& o, const Given& given) {
   c.shape.mutant = *mutant;
   c.shape.semantics = semantics;
   // A time budget alone means "until the time is up".
-  c.executions = o.time_budget > 0 && !executions_given ? 1'000'000'000 : o.executions;
+  c.executions = o.time_budget > 0 && !given("--executions") ? 1'000'000'000 : o.executions;
   c.time_budget_s = o.time_budget;
   c.schedules_per_workload = o.schedules_per_workload;
+  c.allowed_findings = *allowed;
+  if (sim::exhaustive_strategy(c.strategy.kind) && !o.enumerate) {
+    // An exhaustive search needs a small workload to finish.
+    if (!given("--ops")) c.shape.ops = 3;
+    if (!given("--progs")) c.shape.progs = 2;
+    if (!given("--passes")) c.shape.passes = 1;
+  }
   if (!o.workload.empty()) {
-    try {
-      const std::string text = read_input_file(o.workload);
-      sim::Workload w;
-      if (looks_like_trace(text)) {
-        w = sim::workload_of(parse_trace(text));
-      } else {
-        const auto scenarios = parse_scenarios(text);
-        if (scenarios.size() != 1) throw ScenarioError("$: a workload file holds one scenario");
-        w.scenario = scenarios[0];
-      }
-      // The command line decides the concurrency.
-      w.readers = c.shape.readers;
-      w.passes = c.shape.passes;
-      w.start_readers_after = o.start_readers_after;
-      w.mutant = *mutant;
-      c.workload = w;
-      variant = w.scenario.semantics == Semantics::kUpstream ? "upstream" : "v2";
-      const std::string refusal = mutant_refusal(
-          *mutant, variant == "upstream" ? MutantVariant::kUpstream : MutantVariant::kV2);
-      if (!refusal.empty()) {
-        print_error("check: " + o.workload + ": " + refusal);
-        return 2;
-      }
-    } catch (const ScenarioError& e) {
-      print_error("check: " + o.workload + ": " + e.what());
+    auto w = read_workload(o.workload, c.shape.readers, c.shape.passes,
+                           o.start_readers_after, *mutant);
+    if (!w) return 2;
+    s.workload_file = o.workload;
+    // The file's own semantics wins.
+    s.variant = w->scenario.semantics == Semantics::kUpstream ? "upstream" : "v2";
+    const std::string refusal = mutant_refusal(
+        *mutant, s.variant == "upstream" ? MutantVariant::kUpstream : MutantVariant::kV2);
+    if (!refusal.empty()) {
+      print_error("check: " + o.workload + ": " + refusal);
       return 2;
     }
+    c.workload = std::move(*w);
   }
-  if (o.strategy == "dfs") {
-    // An exhaustive search needs a small workload to finish.
-    if (!given.ops) c.shape.ops = 3;
-    if (!given.progs) c.shape.progs = 2;
-    if (!given.passes) c.shape.passes = 1;
-  }
-  std::ostringstream header;
-  header << "SEED=" << o.seed << " variant=" << variant << " strategy=" << o.strategy;
-  if (o.strategy == "pct") header << " depth=" << o.pct_depth;
-  if (o.strategy == "dfs") {
-    header << " preemption-bound=" << o.preemption_bound
-           << (o.no_sleep_sets ? " no-sleep-sets" : " sleep-sets");
-  }
-  header << " mutant=" << o.mutant << " readers=" << c.shape.readers << " passes=" << c.shape.passes
-         << " progs=" << c.shape.progs << " ops=" << c.shape.ops;
-  if (o.start_readers_after) header << " start-readers-after=" << o.start_readers_after;
-  if (c.executions < 1'000'000'000) header << " executions=" << c.executions;
-  if (o.time_budget > 0) header << " time-budget=" << o.time_budget << "s";
-  if (!o.workload.empty()) header << " workload=" << o.workload;
-  std::cout << header.str() << std::endl;
-
-  const bool tty = !o.quiet && isatty(STDERR_FILENO);
-  std::function<void(const sim::Progress&)> progress;
-  if (tty) {
-    progress = [](const sim::Progress& p) {
-      std::fprintf(stderr, "\r  executions %s (%s/s), steps %s, violations 0, distinct states ~%s   ",
-                   human(static_cast<double>(p.executions)).c_str(),
-                   human(static_cast<double>(p.executions) / p.elapsed_s).c_str(),
-                   human(static_cast<double>(p.steps)).c_str(), human(p.distinct_states).c_str());
+  if (o.enumerate) {
+    sim::EnumerateOptions e;
+    e.semantics = semantics;
+    e.mutant = *mutant;
+    const auto alphabet = sim::parse_alphabet(o.alphabet, semantics, &error);
+    if (!alphabet) {
+      print_error("check: " + error);
+      return 2;
+    }
+    e.alphabet = *alphabet;
+    // Small by default: every sequence is explored, so the count grows fast.
+    e.progs = given("--progs") ? o.progs : 3;
+    e.ops = given("--ops") ? o.ops : 2;
+    e.readers = c.shape.readers = given("--readers") ? o.readers : 1;
+    e.passes = c.shape.passes = given("--passes") ? o.passes : 1;
+    e.start_readers_after = o.start_readers_after;
+    auto enumeration = std::make_shared<const sim::Enumeration>(e);
+    std::ostringstream text;
+    text << "ops=" << e.ops << " progs=" << e.progs;
+    if (enumeration->prefix_states() > 1) {
+      text << " reader-free-prefixes=" << enumeration->prefix_states() << " states (of "
+           << enumeration->prefix_sequences() << " sequences)";
+    }
+    text << " alphabet=";
+    for (std::size_t i = 0; i < e.alphabet.size(); i++) text << (i ? "," : "") << e.alphabet[i];
+    s.enumeration_text = text.str();
+    s.enumeration = enumeration;
+    c.source = [enumeration, next = std::uint64_t{0}]() mutable -> std::optional<sim::Workload> {
+      if (next >= enumeration->size()) return std::nullopt;
+      return enumeration->at(next++);
     };
   }
-  sim::CampaignResult r;
-  const auto started = std::chrono::steady_clock::now();
-  try {
-    r = sim::run_campaign(c, progress);
-  } catch (const std::invalid_argument& e) {
-    if (tty) std::fprintf(stderr, "\n");
-    print_error(std::string("check: ") + e.what());
-    return 2;
-  }
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (tty) std::fprintf(stderr, "\r%100s\r", "");
-  if (!r.error.empty()) {
-    print_error("check: " + r.error);
-    return 2;
-  }
-  std::cout << "executions " << r.executions;
-  if (r.abandoned) std::cout << " (+" << r.abandoned << " cut by sleep sets)";
-  std::cout << ", steps " << r.steps << ", workloads " << r.workloads << ", distinct states ~"
-            << human(r.distinct_states) << "\n";
-  if (!o.quiet) {
-    std::cerr << "rate: " << human(static_cast<double>(r.executions + r.abandoned) / elapsed)
-              << " executions/s, " << human(static_cast<double>(r.steps) / elapsed)
-              << " steps/s on one core (wall clock; not part of the summary)\n";
-  }
-  if (r.failure) {
-    const sim::Violation& v = *r.failure->violation;
-    TraceOrigin origin{o.strategy, o.seed, o.pct_depth, o.preemption_bound, r.failing_execution};
-    const Trace trace = sim::trace_of(*r.failing_workload, *r.failure, origin);
-    std::error_code ec;
-    std::filesystem::create_directories(o.out, ec);
-    // The name says what distinguishes the run; a run that finds the name taken (an
-    // earlier or concurrent run with other options) writes a fresh one beside it.
-    const std::string stem = o.out + "/" + variant + "-" + o.mutant + "-" + o.strategy + "-seed" +
-                             std::to_string(o.seed) + "-r" + std::to_string(c.shape.readers) +
-                             "x" + std::to_string(c.shape.passes) + "-exec" +
-                             std::to_string(r.failing_execution);
-    std::string path;
-    const std::string error =
-        ec ? "--out " + o.out + ": " + ec.message()
-           : write_new_file_atomically(stem, ".json", write_trace(trace), &path);
-    std::cout << "VIOLATION " << v.property << " in execution " << r.failing_execution << " at schedule step "
-              << v.step << ": " << v.message << "\n";
-    for (const auto& [key, value] : v.evidence) std::cout << "  " << key << ": " << value << "\n";
-    std::cout << "  workload: " << r.failing_workload->scenario.steps.size() << " control steps, "
-              << r.failing_workload->readers << " readers x " << r.failing_workload->passes
-              << " passes; schedule of " << r.failure->schedule.size() << " steps, "
-              << r.failure->preemptions << " preemptions\n";
-    if (!error.empty()) {
-      // Not a result: the run could not deliver its trace.
-      print_error("check: could not write the trace: " + error);
-      return 2;
-    }
-    std::cout << "trace: " << path << "\nreplay it: mprogsim replay " << path << " --explain\n";
-    return 1;
-  }
-  if (o.strategy == "dfs") {
-    std::cout << "dfs: " << r.workloads_exhausted << " of " << r.workloads
-              << " workloads explored exhaustively up to " << o.preemption_bound << " preemptions"
-              << (r.workloads_exhausted == r.workloads ? "" : "; the last one was cut by the budget")
-              << "\n";
-  }
-  std::cout << "no violation in " << r.executions << " executions"
-            << (r.stopped_by_time ? " (stopped by the time budget)" : "") << "\n";
-  return 0;
+  return run_sim_check(s);
 }
 
 }  // namespace
@@ -264,16 +272,21 @@ Run add_check(CLI::App& app) {
   app.add_option("--variant", o->variant,
                  "Model variant: v2 (the reviewed patch) or upstream; default v2, or the "
                  "mutant's own variant");
-  app.add_option("--mutant", o->mutant, "Run on a deliberately broken model (see mutants)");
-  app.add_option("--strategy", o->strategy, "random | pct | dfs")
+  app.add_option("--mutant", o->mutant,
+                 "Run on a deliberately broken model (see mutants); a mutant of one variant's "
+                 "code selects that variant");
+  app.add_option("--strategy", o->strategy,
+                 "One campaign with this strategy instead of the default portfolio: random | pct | dfs")
       ->check(CLI::IsMember({"random", "pct", "dfs"}));
   app.add_option("--seed", o->seed, "Seed of the campaign (same seed, same run)")
       ->transform(unsigned_decimal());
-  app.add_option("--readers", o->readers, "Datapath reader threads")->transform(unsigned_decimal())
+  app.add_option("--readers", o->readers, "Datapath reader threads")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 8U));
-  app.add_option("--passes", o->passes, "Passes per reader")->transform(unsigned_decimal())
+  app.add_option("--passes", o->passes, "Passes per reader")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(1U, 1000U));
-  app.add_option("--ops", o->ops, "Mixed control operations per workload")
+  app.add_option("--ops", o->ops, "Mixed control operations per workload (--enumerate: at most)")
       ->transform(unsigned_decimal())
       ->check(CLI::Range(1U, 10000U));
   app.add_option("--progs", o->progs, "Programs loaded before the mixed operations")
@@ -282,39 +295,48 @@ Run add_check(CLI::App& app) {
   app.add_option("--executions", o->executions, "Executions to run at most")
       ->transform(unsigned_decimal())
       ->check(CLI::Range(u64{1}, u64{1000000000}));
-  app.add_option("--time-budget", o->time_budget, "Stop after this many seconds")
+  app.add_option("--time-budget", o->time_budget,
+                 "Stop after this many seconds (the portfolio shares them among its phases)")
       ->check(non_negative_decimal())
       ->check(CLI::Range(0.0, 1e7));
-  app.add_option("--pct-depth", o->pct_depth, "PCT bug depth d")->transform(unsigned_decimal())
+  app.add_option("--pct-depth", o->pct_depth, "PCT bug depth d")
+      ->transform(unsigned_decimal())
       ->check(CLI::Range(1U, 100U));
   app.add_option("--preemption-bound", o->preemption_bound, "DFS preemption bound")
       ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 100U));
   app.add_flag("--no-sleep-sets", o->no_sleep_sets, "DFS without sleep-set reduction");
   app.add_option("--schedules-per-workload", o->schedules_per_workload,
-                 "Random/PCT executions per drawn workload")
+                 "Random/PCT executions per workload")
       ->transform(unsigned_decimal())
       ->check(CLI::Range(1U, 1000000U));
   app.add_option("--start-readers-after", o->start_readers_after,
-                 "The readers start once the control path has ended this many steps")
+                 "The readers start once the control path has ended this many steps "
+                 "(--enumerate: the operations before them are merged by state)")
       ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 100000000U));
-  app.add_option("--out", o->out, "Directory for the failing trace")->check(non_empty());
+  app.add_option("--out", o->out, "Directory for the traces written (violations, findings)")
+      ->check(non_empty());
   app.add_option("--workload", o->workload,
                  "Run this scenario or trace file's control steps instead of drawn workloads")
       ->check(non_empty());
-  app.add_flag("--sequential", o->sequential, "The reader-free campaign of long sequences");
-  app.add_flag("--strict", o->strict, "Sequential mode: fail on the known v2 findings too");
+  app.add_flag("--enumerate", o->enumerate,
+               "Run every operation sequence of at most --ops operations (default 2) over the "
+               "alphabet after --progs loads (default 3), 1 reader x 1 pass unless given, "
+               "instead of drawn workloads (strategy dfs unless given)");
+  app.add_option("--alphabet", o->alphabet,
+                 "--enumerate: the operations, comma-separated (docs/simulator.md lists them)")
+      ->check(non_empty());
+  app.add_flag("--sequential", o->sequential, "The reader-free campaign of long sequences alone");
+  app.add_option("--allow-finding", o->allow_finding,
+                 "A known finding that is reported with a trace but does not fail the run: a "
+                 "name, all (the default) or none; repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(non_empty());
+  app.add_flag("--strict", o->strict, "Known findings fail the run (--allow-finding none)");
   app.add_flag("-q,--quiet", o->quiet, "No progress line and no rate");
-  return [o, &app] {
-    Given given;
-    given.variant = app.count("--variant") > 0;
-    given.executions = app.count("--executions") > 0;
-    given.ops = app.count("--ops") > 0;
-    given.progs = app.count("--progs") > 0;
-    given.passes = app.count("--passes") > 0;
-    return run_check(*o, given);
-  };
+  return [o, &app] { return run_check(*o, app); };
 }
 
 }  // namespace mprogsim::tools

@@ -22,6 +22,7 @@
 #include "traces/scenario_runner.h"
 #include "traces/trace.h"
 #include "sim/explain.h"
+#include "sim/findings.h"
 #include "sim/interleaving_graph.h"
 #include "traces/atomic_file.h"
 #include "sim/trace_replay.h"
@@ -96,6 +97,10 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
       << x.violation->message << "\n";
     for (const auto& [key, value] : x.violation->evidence) {
       if (!value.empty()) s << "  " << key << ": " << value << "\n";
+    }
+    if (const sim::KnownFinding* k = sim::find_known_finding(x.violation->finding)) {
+      s << "  known finding: " << k->name << " (docs/semantics.md " << k->label << ": " << k->title
+        << ")\n";
     }
   } else {
     s << "no violation\n";
