@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "model/upstream/system.h"
@@ -16,7 +17,7 @@
 namespace mprogsim::sim {
 namespace {
 
-constexpr std::array<AlphabetLetter, 20> kLetters = {{
+constexpr AlphabetLetter kLetters[] = {
     {"attach", "attach a program (no flags: at the end)"},
     {"attach-before", "attach a program with BEFORE and no relative (in front)"},
     {"attach-after", "attach a program with AFTER and no relative (at the end)"},
@@ -36,8 +37,18 @@ constexpr std::array<AlphabetLetter, 20> kLetters = {{
     {"link-close", "close each open link fd (releases the link)"},
     {"miniq-inc", "the qdisc takes a hold on the entry (at most two outstanding)"},
     {"miniq-dec", "the qdisc drops a hold it took"},
+    // Shapes that change nothing the datapath sees beyond what the letters above do
+    // (or only fail): not in the default alphabet, for the sequential corners.
+    {"attach-before-link", "attach a program BEFORE each attached link", false, false},
+    {"attach-after-link", "attach a program AFTER each attached link", false, false},
+    {"attach-expected-revision",
+     "attach a program with expected_revision the current revision, and a stale one", false,
+     false},
+    {"detach-before-prog", "detach (no program) BEFORE each attached program", false, false},
+    {"detach-after-prog", "detach (no program) AFTER each attached program", false, false},
+    {"link-attach-after", "create a link with AFTER and no relative (at the end)", false, false},
     {"query", "query the attach point (reads only)", false, false},
-}};
+};
 
 constexpr std::uint32_t kMaxHolds = 2;
 
@@ -109,9 +120,9 @@ std::optional<std::vector<std::string>> parse_alphabet(std::string_view text, Se
   while (at <= text.size()) {
     const std::size_t comma = std::min(text.find(',', at), text.size());
     const std::string_view name = text.substr(at, comma - at);
-    const auto it = std::find_if(kLetters.begin(), kLetters.end(),
+    const auto it = std::find_if(std::begin(kLetters), std::end(kLetters),
                                  [&](const AlphabetLetter& l) { return l.name == name; });
-    if (it == kLetters.end()) {
+    if (it == std::end(kLetters)) {
       std::string names;
       for (const AlphabetLetter& l : kLetters) names += (names.empty() ? "" : ",") + std::string(l.name);
       *error = "unknown alphabet letter '" + std::string(name) + "' (letters: " + names + ")";
@@ -180,6 +191,7 @@ class EnumerationBuilder {
       if (!any) break;
       e_.level_ends_.push_back(e_.workloads_.size());
       if (length == o.ops - free_ops) break;
+      std::uint64_t pending = 0;
       for (auto& sequences : level) {
         std::vector<Enumeration::Sequence> longer;
         for (const auto& s : sequences) {
@@ -190,6 +202,11 @@ class EnumerationBuilder {
             Enumeration::Sequence child = s;
             child.raced.push_back(op);
             longer.push_back(std::move(child));
+            if (e_.workloads_.size() + ++pending > o.max_workloads) {
+              throw std::length_error("the enumeration has more than " +
+                                      std::to_string(o.max_workloads) +
+                                      " workloads: lower --ops or --progs, or restrict --alphabet");
+            }
           }
         }
         sequences = std::move(longer);
@@ -365,6 +382,27 @@ class EnumerationBuilder {
           add(f);
         }
       }
+      for (const auto& [letter, flag] : {std::pair{"attach-before-link", "BEFORE"}, {"attach-after-link", "AFTER"}}) {
+        if (!has(letter)) continue;
+        for (const auto& l : slot_links) {
+          if (!l) continue;
+          Step f = s;
+          f.flags = {flag};
+          f.relative.kind = Relative::Kind::kLink;
+          f.relative.name = *l;
+          f.relative.by_id = spec.link_closed(*l);
+          add(f);
+        }
+      }
+      if (has("attach-expected-revision")) {
+        const StepReport r = spec.step(make_step(StepOp::kQuery));
+        const u64 current = r.observed.expect_revision.value_or(1);
+        for (u64 revision : {current, current + 1}) {
+          Step f = s;
+          f.expected_revision = revision;
+          add(f);
+        }
+      }
       if (has("replace")) {
         for (const std::string& r : by_prog) {
           Step f = s;
@@ -397,15 +435,26 @@ class EnumerationBuilder {
       add(s);
     }
     // A fresh name per attempt (a failed one binds nothing: docs/semantics.md).
+    for (const auto& [letter, flag] : {std::pair{"detach-before-prog", "BEFORE"}, {"detach-after-prog", "AFTER"}}) {
+      if (!has(letter)) continue;
+      for (const std::string& r : attached) {
+        Step s = make_step(StepOp::kDetach);
+        s.flags = {flag};
+        s.relative = relative_prog(r);
+        add(s);
+      }
+    }
     const std::string next_link = "L" + std::to_string(run.link_attempts + 1);
     for (const std::string& x : attachable) {
       Step s = make_step(StepOp::kLinkAttach);
       s.link = next_link;
       s.prog = x;
       if (has("link-attach")) add(s);
-      if (has("link-attach-before")) {
-        s.flags = {"BEFORE"};
-        add(s);
+      for (const auto& [letter, flag] : {std::pair{"link-attach-before", "BEFORE"}, {"link-attach-after", "AFTER"}}) {
+        if (!has(letter)) continue;
+        Step f = s;
+        f.flags = {flag};
+        add(f);
       }
     }
     if (has("link-update")) {

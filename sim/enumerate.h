@@ -63,9 +63,13 @@ struct EnumerateOptions {
   std::uint32_t start_readers_after = 0;
   std::uint32_t readers = 1;
   std::uint32_t passes = 1;
+  // Memory and time stay bounded: an enumeration with more workloads than this is
+  // refused (std::length_error) before it is built (about 200 bytes and 10 us each).
+  std::uint64_t max_workloads = 1'000'000;
 };
 
-// The workloads of one enumeration, computed up front (the sequences are short and
+// The workloads of one enumeration, computed up front (throws std::length_error
+// past EnumerateOptions::max_workloads) (the sequences are short and
 // kept as indexes into a table of distinct steps), handed out in breadth-first
 // order: fewer raced operations first.
 class Enumeration {

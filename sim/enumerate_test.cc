@@ -86,9 +86,23 @@ TEST(Enumeration, PrefixesMergeByStateAndRacedOperationsDoNot) {
   }
 }
 
+// Every letter the variant has.
+std::string all_letters(Semantics semantics) {
+  std::string out;
+  for (const AlphabetLetter& l : alphabet_letters()) {
+    if (l.v2_only && semantics != Semantics::kV2) continue;
+    out += (out.empty() ? "" : ",") + std::string(l.name);
+  }
+  return out;
+}
+
 TEST(Enumeration, EveryWorkloadIsAValidScenarioThatPassesOnTheSpec) {
-  for (Semantics semantics : {Semantics::kV2, Semantics::kUpstream}) {
-    const Enumeration e(options(semantics, "", 3, 3, 3 + 1));
+  for (const auto& [semantics, alphabet, ops] :
+       {std::tuple{Semantics::kV2, std::string(), 3U},
+        std::tuple{Semantics::kUpstream, std::string(), 3U},
+        std::tuple{Semantics::kV2, all_letters(Semantics::kV2), 2U},
+        std::tuple{Semantics::kUpstream, all_letters(Semantics::kUpstream), 2U}}) {
+    const Enumeration e(options(semantics, alphabet.c_str(), 3, ops, 3 + 1));
     ASSERT_GT(e.size(), 100U);
     std::set<std::string> distinct;
     std::uint32_t last_raced = 0;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/findings.h"
 
-#include <array>
 
 #include "properties/invariants.h"
 
@@ -10,7 +9,7 @@ namespace {
 
 constexpr std::string_view kReplaceMix = "upstream-replace-mix";
 
-constexpr std::array<KnownFinding, 4> kFindings = {{
+constexpr KnownFinding kFindings[] = {
     {properties::kFindingStaticKeyLeak, Semantics::kV2, "invariant", "F1",
      "replace and link update leak the tcx static key"},
     {properties::kFindingEmptyDetach, Semantics::kV2, "invariant", "F2",
@@ -19,7 +18,7 @@ constexpr std::array<KnownFinding, 4> kFindings = {{
      "from revision 2^31 on, no expected_revision matches"},
     {kReplaceMix, Semantics::kUpstream, "snapshot", "U1",
      "in-place replaces without a grace period: a pass can run a list never committed"},
-}};
+};
 
 // Slot-by-slot equality of two lists of one length, but for at most one slot: what
 // one in-place replace (or a step that changes nothing) leaves.

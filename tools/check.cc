@@ -246,7 +246,13 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     e.readers = c.shape.readers = given("--readers") ? o.readers : 1;
     e.passes = c.shape.passes = given("--passes") ? o.passes : 1;
     e.start_readers_after = o.start_readers_after;
-    auto enumeration = std::make_shared<const sim::Enumeration>(e);
+    std::shared_ptr<const sim::Enumeration> enumeration;
+    try {
+      enumeration = std::make_shared<const sim::Enumeration>(e);
+    } catch (const std::length_error& error_too_large) {
+      print_error(std::string("check: --enumerate: ") + error_too_large.what());
+      return 2;
+    }
     std::ostringstream text;
     text << "ops=" << e.ops << " progs=" << e.progs;
     if (enumeration->prefix_states() > 1) {

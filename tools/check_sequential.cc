@@ -100,25 +100,38 @@ std::set<std::string> all_findings_but(const std::string& keep) {
   return out;
 }
 
-// The shortest action list (by dropping one action at a time, as long as any
-// drop keeps it) on which the run still fails at finding `name` alone. Actions pick
-// objects modulo what exists, so every sublist is a valid sequence.
+// A shorter action list (dropping one action at a time, and halving a batch of
+// attaches, as long as a change keeps it) on which the run still fails at finding
+// `name` alone. Actions pick objects modulo what exists, so every sublist is a valid
+// sequence.
 properties::DifferentialResult shrink_to_finding(std::vector<properties::Action> actions,
                                                  properties::DifferentialOptions options,
                                                  const std::string& name) {
   options.tolerated_findings = all_findings_but(name);
   properties::DifferentialResult best = properties::run_differential(actions, options);
+  auto keeps = [&](const std::vector<properties::Action>& candidate) {
+    auto r = properties::run_differential(candidate, options);
+    if (r.ok || !r.findings.count(name)) return false;
+    best = std::move(r);
+    return true;
+  };
   for (bool changed = true; changed;) {
     changed = false;
-    for (std::size_t i = 0; i < actions.size(); i++) {
+    for (std::size_t i = 0; i < actions.size() && !changed; i++) {
       auto candidate = actions;
       candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(i));
-      auto r = properties::run_differential(candidate, options);
-      if (!r.ok && r.findings.count(name)) {
+      if (keeps(candidate)) {
         actions = std::move(candidate);
-        best = std::move(r);
         changed = true;
-        break;
+      }
+    }
+    for (std::size_t i = 0; i < actions.size() && !changed; i++) {
+      if (actions[i].kind != properties::ActionKind::kAttachMany || actions[i].count < 2) continue;
+      auto candidate = actions;
+      candidate[i].count /= 2;
+      if (keeps(candidate)) {
+        actions = std::move(candidate);
+        changed = true;
       }
     }
   }
