@@ -217,7 +217,7 @@ void BpfObjects::prog_put(bpf_prog* prog) {
     kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
     return;
   }
-  kernel_hooks()->call_rcu([prog] {
+  kernel_hooks()->call_rcu(prog, [prog] {
     kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
   });
 }

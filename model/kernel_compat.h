@@ -45,8 +45,10 @@ class KernelHooks {
   virtual void rcu_read_lock() = 0;
   virtual void rcu_read_unlock() = 0;
   virtual void synchronize_rcu() = 0;
-  // Runs `callback` after a grace period (call_rcu / kfree_rcu).
-  virtual void call_rcu(std::function<void()> callback) = 0;
+  // Runs `callback` after a grace period (call_rcu / kfree_rcu). `head` is the
+  // object whose rcu_head the kernel passes, which is the object the callback
+  // frees: the simulator keeps every access to it a scheduling point from then on.
+  virtual void call_rcu(const void* head, std::function<void()> callback) = 0;
   // A WARN_ON_ONCE fired: a kernel-warn event.
   virtual void warn(const std::string& what) = 0;
   // The kernel would access memory outside one of its fixed arrays here (an index or

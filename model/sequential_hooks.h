@@ -21,7 +21,7 @@ class SequentialHooks final : public KernelHooks {
   void rcu_read_lock() override {}
   void rcu_read_unlock() override {}
   void synchronize_rcu() override {}
-  void call_rcu(std::function<void()> callback) override {
+  void call_rcu(const void*, std::function<void()> callback) override {
     pending_.push_back(std::move(callback));
   }
   void warn(const std::string& what) override { warnings_.push_back(what); }

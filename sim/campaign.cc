@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sim/distinct_states.h"
+#include "sim/dpor_strategy.h"
 
 namespace mprogsim::sim {
 namespace {
@@ -126,6 +127,9 @@ CampaignResult run_campaign(const CampaignOptions& options,
     }
     if (tree_done) {
       result.workloads_exhausted++;
+      if (const auto* dpor = dynamic_cast<const DporStrategy*>(strategy.get())) {
+        result.dpor_anomalies += dpor->anomalies();
+      }
       if (options.workload) {  // a fixed workload explored to the end
         result.source_exhausted = true;
         break;

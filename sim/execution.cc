@@ -3,6 +3,7 @@
 // The properties are in execution_checks.cc.
 #include "sim/execution.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "sim/execution_internal.h"
@@ -24,12 +25,14 @@ ThreadId Execution::pick() {
     if (!readers_started_ && (ops_ended_ >= workload_.start_readers_after ||
                               threads_[kControlThread].done)) {
       readers_started_ = true;
+      readers_start_clock_ = hb_.clock(kControlThread);
     }
     for (std::size_t i = 0; i < nthreads_; i++) {
       Thread& t = threads_[i];
       if (t.done) continue;
       all_done = false;
       if (i != kControlThread && !readers_started_) continue;  // --start-readers-after
+      if (t.parked) continue;
       if (t.pending.kind == StepKind::kSyncWait && !rcu_.grace_period_over(t.sync_snapshot)) {
         continue;
       }
@@ -57,6 +60,7 @@ ThreadId Execution::pick() {
     view.current = last_;
     view.pending = pending_view_;
     view.step = schedule_.size();
+    view.hb = &hb_;
     const ThreadId choice = strategy_.choose(view);
     if (choice == kNoThread) {
       result_.status = ExecutionResult::Status::kAbandoned;
@@ -89,6 +93,13 @@ void Execution::run_callback() {
   current_ = kRcuThread;
   in_callback_ = true;
   callback_origin_ = {cb.queued_by, cb.queued_at};
+  // The callback runs after its call_rcu and after the unlocks that ended its
+  // grace period; what it frees is recorded by kfree.
+  hb_.begin(kRcuThread);
+  hb_.set_effect(StepEffect{.kind = StepKind::kCallback});
+  hb_.after_clock(callback_clocks_.front());
+  callback_clocks_.pop_front();
+  for (const auto& [reader, section] : cb.snapshot) hb_.after_section(reader, section);
   if (options_.record_events) {
     log(kRcuThread,
         "runs the callback queued by " + thread_name(cb.queued_by) + " at step " +
@@ -96,6 +107,7 @@ void Execution::run_callback() {
         {.kind = EventKind::kCallback});
   }
   cb.fn();
+  hb_.end();
   in_callback_ = false;
   current_ = saved;
   if (states_) states_->add(pos_hash_ ^ mem_hash_ ^ mix64(schedule_.size()));
@@ -157,8 +169,139 @@ void Execution::performed(ThreadId t, const Transition& tr) {
   const std::uint64_t old_pos = mix64((std::uint64_t{t} << 56) ^ self.steps);
   self.steps++;
   pos_hash_ ^= old_pos ^ mix64((std::uint64_t{t} << 56) ^ self.steps);
+  if (tr.kind != StepKind::kStart) record_step(t, tr);
   if (tr.kind == StepKind::kAccess || tr.kind == StepKind::kFree) check_access(t, tr);
   if (states_) states_->add(pos_hash_ ^ mem_hash_);
+}
+
+void Execution::record_step(ThreadId t, const Transition& tr) {
+  hb_.begin(t);
+  Thread& self = threads_[t];
+  if (t != kControlThread && !self.spawned) {
+    self.spawned = true;
+    if (workload_.start_readers_after) hb_.after_clock(readers_start_clock_);
+  }
+  StepEffect effect{.kind = tr.kind, .access = tr.access};
+  switch (tr.kind) {
+    case StepKind::kAccess: {
+      // A refcount is a location apart from the program bpf_prog_run reads.
+      const bool refcount = tr.access == MemAccess::kRefInc || tr.access == MemAccess::kRefDec;
+      const Allocation* a = shadow_.find(tr.addr);
+      const auto addr = reinterpret_cast<std::uintptr_t>(tr.addr);
+      effect.object = a ? a->seq : 0;
+      effect.untracked = !a;
+      effect.key = a ? location_key(a->seq, addr - a->start, refcount) : addr;
+      effect.write = tr.writes();
+      if (tr.access == MemAccess::kRcuDeref) {
+        // The reader loads this pointer now (the step performs the access).
+        const auto entry = *static_cast<const std::uintptr_t*>(tr.addr);
+        if (entry) holds_.push_back({entry, t, 0});
+      }
+      hb_.access(effect.key, effect.write, effect.object);
+      break;
+    }
+    case StepKind::kFree: {
+      const Allocation* a = shadow_.find(tr.addr);
+      effect.object = a ? a->seq : 0;
+      effect.untracked = !a;
+      hb_.free(effect.object);
+      break;
+    }
+    case StepKind::kRcuLock:
+      hb_.rcu_lock_or_unlock(t);
+      break;
+    case StepKind::kRcuUnlock:
+      hb_.rcu_lock_or_unlock(t);
+      if (rcu_.nesting(t) == 1) hb_.ends_section(t, rcu_.section(t));
+      break;
+    case StepKind::kSyncStart:
+    case StepKind::kCallRcu:
+      hb_.rcu_snapshot();
+      break;
+    case StepKind::kSyncWait:
+      for (const auto& [reader, section] : self.sync_snapshot) hb_.after_section(reader, section);
+      break;
+    default:
+      break;
+  }
+  hb_.set_effect(effect);
+  hb_.end();
+  if (tr.kind == StepKind::kAccess && tr.access == MemAccess::kRcuDeref && !self.pass_loaded) {
+    self.pass_loaded = true;
+    self.pass_load_c = hb_.clock(t).c[kControlThread];
+  }
+}
+
+bool Execution::needs_point(const Transition& tr) {
+  if (current_ != kControlThread) return true;
+  // No reader can see anything before it starts: its first step happens after the
+  // step that ends the setup, and so after everything the control path did before.
+  const u32 k = workload_.start_readers_after;
+  const bool no_reader = workload_.readers == 0 || (k > 0 && ops_ended_ < k);
+  switch (tr.kind) {
+    case StepKind::kSyncStart:
+    case StepKind::kSyncWait:
+    case StepKind::kCallRcu:
+      return !no_reader;  // the grace period's snapshot is empty, and stays so
+    case StepKind::kAccess:
+    case StepKind::kFree:
+      break;
+    default:
+      return true;
+  }
+  const Allocation* a = shadow_.find(tr.addr);
+  // The RCU callbacks may free it (or already did): their order against this
+  // access is a choice.
+  if (!a || a->freed || a->rcu_free_queued) return true;
+  if (no_reader) return false;
+  const bool entry = a->what == "bpf_mprog_bundle" || a->what == "tcx_entry";
+  const auto addr = reinterpret_cast<std::uintptr_t>(tr.addr);
+  if (tr.kind == StepKind::kFree) {
+    if (a->what == "bpf_link") return false;  // no reader touches a link
+    return !entry || entry_visible(a->start, a->start + a->size);
+  }
+  switch (tr.access) {
+    case MemAccess::kRefInc:
+    case MemAccess::kRefDec:
+      return false;  // only the control path counts references
+    case MemAccess::kReadOnce:
+    case MemAccess::kPlainRead:
+      return !entry;  // only the control path writes the slots it reads
+    case MemAccess::kWriteOnce:
+    case MemAccess::kPlainWrite:
+      return !entry || entry_visible(addr, addr + 1);
+    default:
+      return true;  // the published pointer, a reader's own accesses
+  }
+}
+
+bool Execution::entry_published(std::uintptr_t addr) const {
+  const auto e = reinterpret_cast<std::uintptr_t>(target_->published_entry());
+  return e && addr >= e && addr < e + target_->entry_size();
+}
+
+bool Execution::entry_visible(std::uintptr_t lo, std::uintptr_t hi) {
+  const std::size_t size = target_->entry_size();
+  auto overlaps = [&](std::uintptr_t e) { return e && lo < e + size && e < hi; };
+  if (overlaps(reinterpret_cast<std::uintptr_t>(target_->published_entry()))) return true;
+  const VectorClock& known = hb_.clock(kControlThread);
+  for (std::size_t i = 0; i < holds_.size();) {
+    const Hold& h = holds_[i];
+    if (h.end_po && known.knows(hb_.slot_of(h.reader), h.end_po)) {
+      // The control path knows this pass is over, and will from now on.
+      holds_[i] = holds_.back();
+      holds_.pop_back();
+      continue;
+    }
+    if (overlaps(h.entry)) return true;
+    i++;
+  }
+  return false;
+}
+
+void Execution::stop_thread() {
+  if (options_.collect_outcome && !stop_) threads_[current_].parked = true;
+  park();
 }
 
 ExecutionResult Execution::run() {
@@ -182,10 +325,10 @@ ExecutionResult Execution::run() {
   }
   const std::function<void()> restore_revision = target_->install_initial_revision();
   rcu_.reset(nthreads_);
+  hb_.reset(workload_.readers, strategy_.wants_races());
   threads_.resize(nthreads_);
   pending_view_.assign(nthreads_, Transition{});
-  op_start_.assign(workload_.scenario.steps.size() + 1, 0);
-  op_end_.assign(workload_.scenario.steps.size() + 1, 0);
+  op_published_c_.assign(workload_.scenario.steps.size() + 1, 0);
 
   if (session_) {
     static thread_local StackPool pool(256 * 1024);
@@ -233,7 +376,12 @@ ExecutionResult Execution::run() {
     if (!stop_ && result_.status == ExecutionResult::Status::kPassed) check_quiescence();
   }
   if (result_.violation) result_.status = ExecutionResult::Status::kViolation;
+  if (options_.collect_outcome) {
+    for (const Violation& v : result_.violations) result_.observations.push_back(violation_key(v));
+    std::sort(result_.observations.begin(), result_.observations.end());
+  }
 
+  if (strategy_.wants_races()) strategy_.observe(hb_);
   strategy_.end_execution(schedule_.size());
   set_current_mutant(saved_mutant);
   restore_revision();
@@ -249,11 +397,25 @@ void Execution::access(MemAccess kind, const void* addr) {
     // Harness code on the scheduler's stack (a callback, a sequential look):
     // still no access to freed memory.
     if (!in_callback_ || stop_) return;
+    if (const Allocation* a = shadow_.find(addr)) {
+      const auto at = reinterpret_cast<std::uintptr_t>(addr) - a->start;
+      hb_.access(location_key(a->seq, at, tr.access == MemAccess::kRefInc || tr.access == MemAccess::kRefDec),
+                 tr.writes(), a->seq);
+    }
     check_access(current_, tr);
     return;
   }
-  schedule_point(tr);
-  if (tr.writes()) {
+  const bool point = options_.all_points || needs_point(tr);
+  // A write that changes what a reader would read now is the step's
+  // linearization point (the first one is).
+  const bool publishes =
+      current_ == kControlThread && ops_begun_ > 0 && !op_published_c_[ops_begun_] &&
+      (kind == MemAccess::kRcuAssign ||
+       (tr.writes() && kind != MemAccess::kRefInc && kind != MemAccess::kRefDec &&
+        entry_published(reinterpret_cast<std::uintptr_t>(addr))));
+  if (point) schedule_point(tr);
+  if (publishes) op_published_c_[ops_begun_] = hb_.clock(kControlThread).c[kControlThread] + 1;
+  if (states_ && tr.writes()) {  // only the distinct-state estimate needs it
     const Allocation* a = shadow_.find(addr);
     const std::uint64_t key =
         a ? (std::uint64_t{a->seq} << 32) ^ (reinterpret_cast<std::uintptr_t>(addr) - a->start) : 0;
@@ -266,7 +428,7 @@ void Execution::access(MemAccess kind, const void* addr) {
   if (options_.record_events) {
     const std::string location = where(addr);
     log(current_, std::string(access_name(kind)) + " " + location,
-        {.kind = EventKind::kAccess, .access = kind, .location = location});
+        {.kind = EventKind::kAccess, .access = kind, .location = location, .point = point});
   }
 }
 
@@ -285,19 +447,29 @@ void Execution::alloc(const void* object, std::size_t size, const char* what) {
 
 void Execution::kfree(const void* object, std::function<void()> destroy) {
   if (unwinding_) {
-    if (Allocation* a = shadow_.find(object)) a->freed = true;
+    Allocation* a = shadow_.find(object);
+    if (a && a->freed) return;  // released once, however often it is freed
+    if (a) a->freed = true;
     shadow_.quarantine(std::move(destroy));
     return;
   }
   Allocation* a = shadow_.find(object);
+  bool point = false;
   if (hooks_live()) {
-    schedule_point(Transition{StepKind::kFree, MemAccess::kReadOnce, object, a ? a->size : 1});
+    const Transition tr{StepKind::kFree, MemAccess::kReadOnce, object, a ? a->size : 1};
+    point = options_.all_points || needs_point(tr);
+    if (point) schedule_point(tr);
     if (stop_) return;
-  } else if (a && a->freed && !stop_) {
-    check_access(current_, Transition{StepKind::kFree, MemAccess::kReadOnce, object, a->size});
+  } else {
+    if (in_callback_ && a) hb_.free(a->seq);
+    if (a && a->freed && !stop_) {
+      check_access(current_, Transition{StepKind::kFree, MemAccess::kReadOnce, object, a->size});
+    }
   }
   a = shadow_.find(object);
-  if (a && !a->freed) {
+  // A double free (reported as use-after-free) must not release the memory twice.
+  if (a && a->freed) return;
+  if (a) {
     a->freed = true;
     a->freed_by = current_;
     a->freed_at = now();
@@ -306,7 +478,7 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
       a->queued_at = callback_origin_.at;
     }
     if (options_.record_events) {
-      log(current_, "frees " + a->name(), {.kind = EventKind::kFree, .location = a->name()});
+      log(current_, "frees " + a->name(), {.kind = EventKind::kFree, .location = a->name(), .point = point});
     }
   }
   // Programs stay readable (BpfObjects owns them); the flag only records the free.
@@ -321,7 +493,10 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
 void Execution::rcu_read_lock() {
   if (!hooks_live()) return;
   schedule_point(Transition{StepKind::kRcuLock});
-  if (!rcu_.in_section(current_)) threads_[current_].section_start = now();
+  if (!rcu_.in_section(current_)) {
+    threads_[current_].section_start = now();
+    threads_[current_].section_start_c = hb_.clock(current_).c[kControlThread];
+  }
   rcu_.read_lock(current_);
   if (options_.record_events) log(current_, "rcu_read_lock", {.kind = EventKind::kRcuLock});
 }
@@ -331,19 +506,26 @@ void Execution::rcu_read_unlock() {
   schedule_point(Transition{StepKind::kRcuUnlock});
   if (!rcu_.read_unlock(current_)) {
     violate("rcu", current_, "rcu_read_unlock without a matching rcu_read_lock");
-    park();
+    stop_thread();
   }
   if (options_.record_events) log(current_, "rcu_read_unlock", {.kind = EventKind::kRcuUnlock});
 }
 
 void Execution::synchronize_rcu() {
   if (!hooks_live()) return;
+  // With no reader able to be in a section, the grace period is over at once.
+  if (!options_.all_points && !needs_point(Transition{StepKind::kSyncStart})) {
+    if (options_.record_events) {
+      log(current_, "synchronize_rcu: no reader can be in a section", {.kind = EventKind::kSyncStart, .point = false});
+    }
+    return;
+  }
   schedule_point(Transition{StepKind::kSyncStart});
   Thread& self = threads_[current_];
   self.sync_snapshot = rcu_.start_grace_period();
   if (rcu_.in_section(current_)) {
     violate("deadlock", current_, "synchronize_rcu inside a read-side section");
-    park();
+    stop_thread();
   }
   if (options_.record_events) {
     std::string waits;
@@ -359,18 +541,24 @@ void Execution::synchronize_rcu() {
   }
 }
 
-void Execution::call_rcu(std::function<void()> callback) {
+void Execution::call_rcu(const void* head, std::function<void()> callback) {
   if (unwinding_) return;
-  if (hooks_live()) schedule_point(Transition{StepKind::kCallRcu});
+  const Transition tr{StepKind::kCallRcu};
+  const bool point = hooks_live() && (options_.all_points || needs_point(tr));
+  if (point) schedule_point(tr);
   if (stop_) return;
+  if (Allocation* a = shadow_.find(head)) a->rcu_free_queued = true;
+  callback_clocks_.push_back(current_ == kRcuThread ? VectorClock{} : hb_.clock(current_));
   rcu_.call_rcu(std::move(callback), current_, now());
-  if (options_.record_events) log(current_, "call_rcu: queues a callback", {.kind = EventKind::kCallRcu});
+  if (options_.record_events) {
+    log(current_, "call_rcu: queues a callback", {.kind = EventKind::kCallRcu, .point = point});
+  }
 }
 
 void Execution::warn(const std::string& what) {
   if (unwinding_ || stop_) return;
   violate("kernel-warn", current_, "WARN_ON_ONCE: " + what);
-  if (hooks_live()) park();
+  if (hooks_live() && stop_) park();
 }
 
 void Execution::out_of_bounds(const std::string& what) {
@@ -386,7 +574,6 @@ void Execution::out_of_bounds(const std::string& what) {
 void Execution::control_body() {
   const auto& steps = workload_.scenario.steps;
   for (std::size_t k = 0; k < steps.size(); k++) {
-    op_start_[k + 1] = now();
     ops_begun_ = k + 1;
     revision_before_ = target_->revision();
     if (options_.record_events) {
@@ -402,11 +589,13 @@ void Execution::control_body() {
       stop_ = true;
       park();
     }
-    op_end_[k + 1] = now();
     ops_ended_ = k + 1;
     if (options_.record_events) {
       log(kControlThread, "ends " + report.line + " | " + target_->entries(),
           {.kind = EventKind::kStepEnd, .index = k + 1});
+    }
+    if (options_.collect_outcome) {
+      result_.observations.push_back("C step " + std::to_string(k + 1) + ": " + report.line);
     }
     check_control_step(k, steps[k], report);
     if (stop_) park();
@@ -419,6 +608,10 @@ void Execution::reader_body(ThreadId id) {
       log(id, "pass " + std::to_string(pass) + " begins", {.kind = EventKind::kPassBegin, .index = pass});
     }
     const std::vector<u32> ran = target_->api().run();
+    // The pass is over: the entries it loaded are no longer this reader's to read.
+    for (Hold& h : holds_) {
+      if (h.reader == id && !h.end_po) h.end_po = hb_.clock(id).c[hb_.slot_of(id)];
+    }
     // The pass runs from its outermost rcu_read_lock to now (its last unlock).
     const std::uint64_t start = threads_[id].section_start;
     const std::uint64_t end = now();
@@ -426,7 +619,14 @@ void Execution::reader_body(ThreadId id) {
       log(id, "pass " + std::to_string(pass) + " saw " + list_text(ran),
           {.kind = EventKind::kPassEnd, .index = pass});
     }
-    check_snapshot(id, pass, ran, start, end);
+    if (options_.collect_outcome) {
+      result_.observations.push_back(thread_name(id) + " pass " + std::to_string(pass) + " saw " +
+                                     list_text(ran));
+    }
+    Thread& self = threads_[id];
+    check_snapshot({id, pass, ran, self.pass_loaded ? self.pass_load_c : self.section_start_c,
+                    hb_.clock(id).c[kControlThread], start, end});
+    self.pass_loaded = false;
     if (stop_) park();
   }
 }

@@ -72,6 +72,9 @@ struct Event {
   // kAlloc / kFree: the object, "bpf_prog P3", "bpf_mprog_bundle#1".
   std::string location;
   std::uint64_t index = 0;  // kStepBegin/kStepEnd: the control step; kPass*: the pass
+  // kAccess, kFree, kCallRcu, kSync*: whether it was a scheduling point of its own,
+  // or run as part of the step before because no other thread could observe it.
+  bool point = true;
 };
 
 struct ExecutionResult {
@@ -86,12 +89,29 @@ struct ExecutionResult {
   // execution went on past each, checking everything else.
   std::vector<Violation> findings;
   std::uint64_t state_hash_steps = 0;
+  // ExecutionOptions::collect_outcome: every violation, in the order found, and
+  // the outcome (see outcome_of).
+  std::vector<Violation> violations;
+  std::vector<std::string> observations;
 };
+
+// What an execution observably did, the same for every execution equivalent to it
+// (one that only reorders steps that do not conflict): each reader pass's list,
+// each control step's result line, and each violation (property, thread and
+// evidence, without step numbers), sorted. Needs collect_outcome.
+std::string outcome_of(const ExecutionResult& result);
 
 class FindingPolicy;
 
 struct ExecutionOptions {
   bool record_events = false;
+  // Run on through violations (a thread stops only where it cannot go on: an
+  // unbalanced unlock, synchronize_rcu inside a section) and record them all, and
+  // the observations outcome_of needs. For comparing searches, not for campaigns.
+  bool collect_outcome = false;
+  // Every access a scheduling point, even those no other thread can observe (see
+  // needs_point in execution.cc): for testing that leaving them out loses nothing.
+  bool all_points = false;
   std::uint64_t max_steps = 5'000'000;
   // Known findings that do not stop the execution (recorded in
   // ExecutionResult::findings instead); null: every violation stops it.

@@ -24,7 +24,7 @@ void Execution::violate(std::string property, ThreadId thread, std::string messa
                  property.c_str());
     std::abort();
   }
-  if (result_.violation) return;
+  if (result_.violation && !options_.collect_outcome) return;
   Violation v;
   v.property = std::move(property);
   v.step = now();
@@ -36,6 +36,12 @@ void Execution::violate(std::string property, ThreadId thread, std::string messa
       options_.allowed_findings->allows(v.finding)) {
     // The code as mirrored does this on purpose or by design; the run goes on.
     result_.findings.push_back(std::move(v));
+    return;
+  }
+  if (options_.collect_outcome) {
+    // Run on: the next violation may be one that another order would meet first.
+    result_.violations.push_back(v);
+    if (!result_.violation) result_.violation = std::move(v);
     return;
   }
   result_.violation = std::move(v);
@@ -114,21 +120,38 @@ void Execution::check_control_step(std::size_t k, const Step& step, const StepRe
   }
 }
 
-void Execution::check_snapshot(ThreadId id, std::uint32_t pass, const std::vector<u32>& ran,
-                               std::uint64_t start, std::uint64_t end) {
+// State j is current from step j's linearization point (its first write of the
+// published pointer, or of a slot of the published entry) to the next step's.
+// The pass may have seen state j if, in some execution equivalent to this one
+// (the same steps, every conflicting pair in the same order), state j was current
+// at some moment between the pass's first load of the published pointer and its
+// last step. That is decided by happens-before alone, never by where this schedule
+// happened to put steps that conflict with nothing the reader does (otherwise
+// equivalent executions would get different verdicts, and no reduced search could
+// be complete):
+//   - step j's linearization point happens before the pass's last step (a pass can
+//     only read what a step wrote if that step happens before it; state 0 and
+//     steps published before the first choice need nothing), and
+//   - the next linearization point does not happen before the pass's first load.
+// A step that writes nothing a reader reads has no linearization point: its state
+// is the previous one's (a step that changed the list without writing anything a
+// reader reads would be a finding of its own).
+void Execution::check_snapshot(const PassToJudge& p) {
   if (stop_) return;
-  // State j is current from step j's linearization point to step j+1's, each
-  // somewhere inside its step: it may have been current during [start, end] if
-  // step j began by `end` and step j+1 had not ended before `start`.
   const std::size_t n = workload_.scenario.steps.size();
   std::vector<std::size_t> allowed;
   for (std::size_t j = 0; j <= n; j++) {
-    const bool began = j == 0 || (j <= ops_begun_ && op_start_[j] <= end);
-    const bool not_over = j == n || j + 1 > ops_ended_ || op_end_[j + 1] >= start;
-    if (began && not_over) allowed.push_back(j);
-  }
-  for (std::size_t j : allowed) {
-    if (reference_.committed[j] == ran) return;
+    if (j > 0 && (j > ops_begun_ || !op_published_c_[j] || op_published_c_[j] - 1 > p.end_c)) continue;
+    bool over = false;
+    for (std::size_t k = j + 1; k <= ops_begun_ && k <= n; k++) {
+      if (op_published_c_[k]) {
+        over = op_published_c_[k] - 1 <= p.load_c;
+        break;
+      }
+    }
+    if (over) continue;
+    allowed.push_back(j);
+    if (reference_.committed[j] == p.ran) return;
   }
   std::vector<std::vector<u32>> window;
   for (std::size_t j : allowed) window.push_back(reference_.committed[j]);
@@ -137,14 +160,14 @@ void Execution::check_snapshot(ThreadId id, std::uint32_t pass, const std::vecto
     lists += (lists.empty() ? "" : ", ") + std::string("after control step ") + std::to_string(j) + ": " +
              list_text(reference_.committed[j]);
   }
-  violate("snapshot", id,
-          thread_name(id) + " pass " + std::to_string(pass) + " saw " + list_text(ran) +
+  violate("snapshot", p.reader,
+          thread_name(p.reader) + " pass " + std::to_string(p.pass) + " saw " + list_text(p.ran) +
               ", which no committed state current during the pass had",
-          {{"saw", list_text(ran)},
-           {"pass", std::to_string(pass)},
-           {"pass_steps", std::to_string(start) + ".." + std::to_string(end)},
+          {{"saw", list_text(p.ran)},
+           {"pass", std::to_string(p.pass)},
+           {"pass_steps", std::to_string(p.start) + ".." + std::to_string(p.end)},
            {"committed", lists}},
-          classify_snapshot(workload_.scenario.semantics, ran, window));
+          classify_snapshot(workload_.scenario.semantics, p.ran, window));
 }
 
 void Execution::check_quiescence() {
@@ -213,4 +236,25 @@ void Execution::check_quiescence() {
   }
 }
 
+std::string violation_key(const Violation& v) {
+  // Step numbers differ between equivalent executions; the rest does not.
+  std::string key = "violation " + v.property + " on " + (v.thread == kNoThread ? "-" : thread_name(v.thread));
+  if (v.evidence.empty()) return key + ": " + v.message;
+  for (const auto& [name, value] : v.evidence) {
+    const bool step = name.ends_with("_step") || name.ends_with("_steps");
+    if (!step) key += " " + name + "=" + value;
+  }
+  return key;
+}
+
 }  // namespace mprogsim::sim::detail
+
+namespace mprogsim::sim {
+
+std::string outcome_of(const ExecutionResult& result) {
+  std::string out;
+  for (const std::string& line : result.observations) out += line + "\n";
+  return out;
+}
+
+}  // namespace mprogsim::sim

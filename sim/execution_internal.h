@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 #include "sim/distinct_states.h"
 #include "sim/execution.h"
 #include "sim/fiber_switch.h"
+#include "sim/happens_before.h"
 #include "sim/rcu.h"
 #include "sim/rng.h"
 #include "sim/shadow_memory.h"
@@ -44,6 +46,15 @@ inline std::string list_text(const std::vector<u32>& ids) {
   return out + "]";
 }
 
+// A violation without its step numbers (outcome_of).
+std::string violation_key(const Violation& v);
+
+// One per OS thread, reused by every execution (its tables keep their capacity).
+inline HappensBefore& scratch_hb() {
+  static thread_local HappensBefore hb;
+  return hb;
+}
+
 class Execution final : public KernelHooks {
  public:
   Execution(const Workload& workload, const Reference& reference, Strategy& strategy,
@@ -54,7 +65,8 @@ class Execution final : public KernelHooks {
         options_(options),
         states_(states),
         target_(make_target(workload.scenario.semantics)),
-        nthreads_(1 + workload.readers) {}
+        nthreads_(1 + workload.readers),
+        hb_(scratch_hb()) {}
 
   ~Execution() override {
     {
@@ -97,7 +109,7 @@ class Execution final : public KernelHooks {
   void rcu_read_lock() override;
   void rcu_read_unlock() override;
   void synchronize_rcu() override;
-  void call_rcu(std::function<void()> callback) override;
+  void call_rcu(const void* head, std::function<void()> callback) override;
   void warn(const std::string& what) override;
   void out_of_bounds(const std::string& what) override;
 
@@ -111,6 +123,11 @@ class Execution final : public KernelHooks {
     bool done = false;
     std::uint64_t steps = 0;
     std::uint64_t section_start = 0;  // the step of the last outermost rcu_read_lock
+    std::uint32_t section_start_c = 0;  // ... and the control steps that happen before it
+    std::uint32_t pass_load_c = 0;  // the control steps that happen before the pass's first load
+    bool pass_loaded = false;       // the pass has loaded the published pointer
+    bool parked = false;  // collect_outcome: stopped where it cannot go on
+    bool spawned = false;  // its first step has joined the setup's clock
     const void* stack_bottom = nullptr;  // for the ASan annotations (fiber_switch.h)
     std::size_t stack_size = 0;
   };
@@ -125,6 +142,16 @@ class Execution final : public KernelHooks {
   ThreadId pick();
   void run_callback();
   void performed(ThreadId t, const Transition& tr);
+  void record_step(ThreadId t, const Transition& tr);  // happens-before of a scheduled step
+  // Whether the current thread's next access or RCU call must be a scheduling
+  // point: whether another thread could observe it before this thread's next point.
+  bool needs_point(const Transition& tr);
+  // Whether a reader can read any of [lo, hi) now, or could before the control
+  // path's next point: the published entry, or one a reader loaded in a pass the
+  // control path does not know (happens-before) to be over.
+  bool entry_visible(std::uintptr_t lo, std::uintptr_t hi);
+  bool entry_published(std::uintptr_t addr) const;
+  void stop_thread();  // a violation the thread cannot run past
   [[noreturn]] void park();  // leave for the scheduler for good (the execution stops)
   void to_main(Thread& self);   // a thread hands over to the scheduler
   void to_thread(ThreadId id);  // the scheduler resumes a thread
@@ -133,8 +160,17 @@ class Execution final : public KernelHooks {
   void control_body();
   void reader_body(ThreadId id);
   void check_control_step(std::size_t k, const Step& step, const StepReport& report);
-  void check_snapshot(ThreadId id, std::uint32_t pass, const std::vector<u32>& ran,
-                      std::uint64_t start, std::uint64_t end);
+  // A reader pass, judged at its end.
+  struct PassToJudge {
+    ThreadId reader = kNoThread;
+    std::uint32_t pass = 0;
+    std::vector<u32> ran;
+    std::uint32_t load_c = 0;  // control steps that happen before the pass loaded the pointer
+    std::uint32_t end_c = 0;   // ... before its last step
+    std::uint64_t start = 0;   // schedule steps, for the evidence
+    std::uint64_t end = 0;
+  };
+  void check_snapshot(const PassToJudge& pass);
   void check_quiescence();
   void check_access(ThreadId t, const Transition& tr);
 
@@ -173,12 +209,22 @@ class Execution final : public KernelHooks {
   bool unwinding_ = false;
   bool stop_ = false;
   bool readers_started_ = false;  // once the control path has ended start_readers_after steps
+  VectorClock readers_start_clock_;  // what happens before the readers start
+  std::deque<VectorClock> callback_clocks_;  // of each queued callback's call_rcu, in queue order
+  struct Hold {
+    std::uintptr_t entry = 0;  // an entry a reader loaded with rcu_dereference
+    ThreadId reader = kNoThread;
+    std::uint32_t end_po = 0;  // the reader's last step of that pass; 0 while it lasts
+  };
+  std::vector<Hold> holds_;
+  HappensBefore& hb_;
   RcuQueuedBy callback_origin_{};
 
-  // Control-path progress, for the snapshot property: step k's first and last
-  // schedule index (k from 1; 0 stands for "before any step").
-  std::vector<std::uint64_t> op_start_;
-  std::vector<std::uint64_t> op_end_;
+  // Control-path progress, for the snapshot property: steps begun and ended, and
+  // step k's linearization point: its first write of the published pointer or of
+  // a slot of the published entry, as 1 + the number of steps the control path
+  // had performed then (1: before the first choice); 0 while it has none.
+  std::vector<std::uint32_t> op_published_c_;
   std::size_t ops_begun_ = 0;
   std::size_t ops_ended_ = 0;
   std::optional<u64> revision_before_;

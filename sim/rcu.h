@@ -30,6 +30,7 @@ class SimRcu {
   // Returns false when the thread was not inside a section (unbalanced unlock).
   bool read_unlock(ThreadId t);
   bool in_section(ThreadId t) const { return nesting_[t] > 0; }
+  std::uint32_t nesting(ThreadId t) const { return nesting_[t]; }
   std::uint64_t section(ThreadId t) const { return section_[t]; }
 
   // The sections a grace period starting now must wait for.

@@ -25,6 +25,7 @@ struct Allocation {
   std::uint32_t kind_seq = 0;  // creation order among allocations of the same kind
   std::uint32_t model_id = 0;  // programs and links: their id, when known
   bool freed = false;
+  bool rcu_free_queued = false;  // call_rcu / kfree_rcu was called for it
   ThreadId freed_by = kNoThread;  // kRcuThread: by an RCU callback
   std::uint64_t freed_at = 0;     // the global step of the free
   ThreadId queued_by = kNoThread;  // for RCU frees: who called call_rcu

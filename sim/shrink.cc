@@ -59,6 +59,7 @@ bool has_expectations(const Scenario& s) {
 
 // Whether `e` is logged right after its thread performed a scheduling point.
 bool after_a_point(const Event& e) {
+  if (!e.point) return false;  // run as part of the step before
   switch (e.kind) {
     case EventKind::kAccess:
     case EventKind::kFree:

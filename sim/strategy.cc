@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "sim/dfs_strategy.h"
+#include "sim/dpor_strategy.h"
 #include "sim/pct_strategy.h"
 #include "sim/random_strategy.h"
 
@@ -41,7 +42,12 @@ std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options) {
   if (options.kind == "dfs") {
     return std::make_unique<DfsStrategy>(options.preemption_bound, options.sleep_sets);
   }
-  throw std::invalid_argument("unknown strategy '" + options.kind + "' (random, pct or dfs)");
+  if (options.kind == "dpor") {
+    return std::make_unique<DporStrategy>(options.preemption_bound_given
+                                              ? std::optional<std::uint32_t>(options.preemption_bound)
+                                              : std::nullopt);
+  }
+  throw std::invalid_argument("unknown strategy '" + options.kind + "' (random, pct, dfs or dpor)");
 }
 
 }  // namespace mprogsim::sim

@@ -15,11 +15,15 @@
 
 namespace mprogsim::sim {
 
+class HappensBefore;
+
 struct SchedulerView {
   std::span<const ThreadId> enabled;  // ascending; kRcuThread last when a callback is ready
   ThreadId current = kNoThread;       // the thread that ran the previous step
   std::span<const Transition> pending;  // indexed by thread id (readers and control)
   std::uint64_t step = 0;               // index of the step being chosen
+  // The steps taken so far, with their happens-before clocks and races.
+  const HappensBefore* hb = nullptr;
 
   const Transition& pending_of(ThreadId t) const;
   bool is_enabled(ThreadId t) const;
@@ -34,16 +38,22 @@ class Strategy {
   // repeats explored behaviour).
   virtual ThreadId choose(const SchedulerView& view) = 0;
   virtual void end_execution(std::uint64_t steps) { (void)steps; }
+  // DPOR: whether the execution should record races (pairs of conflicting steps
+  // nothing else orders), and the whole execution's steps, just before
+  // end_execution.
+  virtual bool wants_races() const { return false; }
+  virtual void observe(const HappensBefore& hb) { (void)hb; }
   // DFS: the whole bounded tree has been explored.
   virtual bool exhausted() const { return false; }
   virtual std::string describe() const = 0;
 };
 
 struct StrategyOptions {
-  std::string kind = "random";  // random | pct | dfs
+  std::string kind = "random";  // random | pct | dfs | dpor
   std::uint64_t seed = 1;
   std::uint32_t pct_depth = 3;
   std::uint32_t preemption_bound = 2;
+  bool preemption_bound_given = false;  // dpor is unbounded unless the bound was given
   bool sleep_sets = true;
 };
 

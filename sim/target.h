@@ -35,6 +35,10 @@ class SimTarget {
   virtual std::optional<u64> revision() const = 0;
   // The bundle behind the published entry, or null.
   virtual const void* published_bundle() const = 0;
+  // The published entry itself (dev->tcx_ingress), or null, and the size of an
+  // entry: the memory a reader holding that pointer can read.
+  virtual const void* published_entry() const = 0;
+  virtual std::size_t entry_size() const = 0;
   // Programs in the published list that hold a reference of their own (attached
   // without a link), with multiplicity.
   virtual std::vector<const bpf_prog*> attached_without_link() const = 0;

@@ -34,6 +34,9 @@ class V2Target final : public SimTarget {
     return static_cast<u32>(entry->parent->revision.counter);
   }
 
+  const void* published_entry() const override { return system_.device().tcx_ingress; }
+  std::size_t entry_size() const override { return sizeof(v2::bpf_mprog_entry); }
+
   const void* published_bundle() const override {
     const v2::bpf_mprog_entry* entry = system_.device().tcx_ingress;
     return entry ? entry->parent : nullptr;

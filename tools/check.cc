@@ -196,6 +196,7 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
   c.strategy.seed = o.seed;
   c.strategy.pct_depth = o.pct_depth;
   c.strategy.preemption_bound = o.preemption_bound;
+  c.strategy.preemption_bound_given = given("--preemption-bound");
   c.strategy.sleep_sets = !o.no_sleep_sets;
   c.shape.readers = o.readers;
   c.shape.passes = o.passes;
@@ -229,6 +230,8 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
       return 2;
     }
     c.workload = std::move(*w);
+    // dpor on a given workload: explore it to the end unless a budget was given.
+    if (c.strategy.kind == "dpor" && !given("--executions")) c.executions = 1'000'000'000;
   }
   if (o.enumerate) {
     sim::EnumerateOptions e;
@@ -282,8 +285,9 @@ Run add_check(CLI::App& app) {
                  "Run on a deliberately broken model (see mutants); a mutant of one variant's "
                  "code selects that variant");
   app.add_option("--strategy", o->strategy,
-                 "One campaign with this strategy instead of the default portfolio: random | pct | dfs")
-      ->check(CLI::IsMember({"random", "pct", "dfs"}));
+                 "One campaign with this strategy instead of the default portfolio: random | pct | "
+                 "dfs | dpor")
+      ->check(CLI::IsMember({"random", "pct", "dfs", "dpor"}));
   app.add_option("--seed", o->seed, "Seed of the campaign (same seed, same run)")
       ->transform(unsigned_decimal());
   app.add_option("--readers", o->readers, "Datapath reader threads")

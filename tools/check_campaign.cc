@@ -89,6 +89,9 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     header << " preemption-bound=" << c.strategy.preemption_bound
            << (c.strategy.sleep_sets ? " sleep-sets" : " no-sleep-sets");
   }
+  if (strategy == "dpor" && c.strategy.preemption_bound_given) {
+    header << " preemption-bound=" << c.strategy.preemption_bound;
+  }
   header << " mutant=" << o.mutant << " readers=" << c.shape.readers << " passes=" << c.shape.passes;
   if (o.enumeration) {
     header << " enumerate " << o.enumeration_text << " workloads=" << o.enumeration->size();
@@ -196,7 +199,30 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     return out.exit = 1;
   }
   const bool series_done = o.enumeration ? r.source_exhausted : false;
-  if (exhaustive) {
+  if (strategy == "dpor") {
+    // What was proved: every execution up to equivalence (same steps, same order of
+    // every conflicting pair) of each workload explored to the end, or why not.
+    const std::uint64_t total = o.enumeration ? o.enumeration->size() : r.workloads;
+    const bool all_done = o.enumeration ? series_done && r.workloads_exhausted == total
+                                        : r.workloads_exhausted == r.workloads;
+    std::string why;
+    if (c.strategy.preemption_bound_given) {
+      why = "bounded by --preemption-bound " + std::to_string(c.strategy.preemption_bound);
+    } else if (r.dpor_anomalies) {
+      why = std::to_string(r.dpor_anomalies) + " races could not be reversed";
+    } else if (!all_done) {
+      why = std::string("the ") + (r.stopped_by_time ? "time" : "execution") + " budget ran out";
+    }
+    const char* plural = total == 1 ? " workload" : " workloads";
+    if (why.empty()) {
+      std::cout << "dpor: all " << r.executions << " interleavings (up to equivalence) of " << total
+                << plural << " explored: complete\n";
+    } else {
+      std::cout << "dpor: " << r.executions << " interleavings of " << r.workloads_exhausted << " of "
+                << total << plural << " explored to the end: incomplete: " << why << "\n";
+    }
+    out.complete = why.empty();
+  } else if (exhaustive) {
     std::cout << strategy << ": " << r.workloads_exhausted << " of "
               << (o.enumeration ? o.enumeration->size() : r.workloads)
               << " workloads explored exhaustively";

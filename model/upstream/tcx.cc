@@ -79,7 +79,7 @@ void tcx_entry_free(bpf_mprog_entry *entry)
 		kernel_hooks()->kfree(tcx, [tcx] { std::free(tcx); });
 		return;
 	}
-	kernel_hooks()->call_rcu([tcx] {
+	kernel_hooks()->call_rcu(tcx, [tcx] {
 		kernel_hooks()->kfree(tcx, [tcx] { std::free(tcx); });
 	});
 }

@@ -42,7 +42,7 @@ void bpf_mprog_free(bpf_mprog_entry *entry)
 		kernel_hooks()->kfree(bundle, [bundle] { std::free(bundle); });
 		return;
 	}
-	kernel_hooks()->call_rcu([bundle] {
+	kernel_hooks()->call_rcu(bundle, [bundle] {
 		kernel_hooks()->kfree(bundle, [bundle] { std::free(bundle); });
 	});
 }
