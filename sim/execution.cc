@@ -566,7 +566,7 @@ void Execution::out_of_bounds(const std::string& what) {
   violate("out-of-bounds", current_,
           thread_name(current_) + " " + what + " (the kernel would access memory past the array)",
           {{"access", what}});
-  if (hooks_live()) park();
+  if (hooks_live()) stop_thread();
 }
 
 // ---- threads ---------------------------------------------------------------------
