@@ -63,11 +63,25 @@ struct QueryResult {
   u32 count = 0;         // written back: the number of attached programs
   u64 revision = 0;      // written back; v2 writes a u32
   bool written = false;  // false when the call failed before writing anything
-  // The first min(count offered, attached) slots, as copied to the user arrays.
+  // The first min(count offered, attached) slots of the user arrays, as the kernel
+  // left them; the harness filled them with kQueryUnwritten before the call.
   std::vector<u32> prog_ids;
-  std::vector<u32> link_ids;           // 0 where the slot holds no link
-  std::vector<u32> prog_attach_flags;  // as the kernel left the user array (zeroed first)
-  std::vector<u32> link_attach_flags;  // ditto
+  std::vector<u32> link_ids;  // 0 where the slot holds no link
+  std::vector<u32> prog_attach_flags;
+  std::vector<u32> link_attach_flags;
+};
+
+// What the harness fills the user's query arrays with before the call. An element
+// that still holds it afterwards was never written by the kernel: the caller would
+// read its own stale memory there. No id or flag set the kernel writes has this value.
+inline constexpr u32 kQueryUnwritten = 0xa5a5a5a5;
+
+// The static keys the attach point's users move, as counts: tcx_needed_key
+// (tcx_inc/dec) and ingress_queue (net_inc/dec_ingress_queue).
+struct StaticKeys {
+  s64 tcx_needed_key = 0;
+  s64 ingress_queue = 0;
+  bool operator==(const StaticKeys&) const = default;
 };
 
 // Per-object reference counts as the harness can observe them.
@@ -111,6 +125,8 @@ class MprogApi {
 
   virtual ObjectInfo prog_info(u32 id) const = 0;
   virtual ObjectInfo link_info(u32 id) const = 0;
+  // The static key counts the hook moved so far.
+  virtual StaticKeys static_keys() const = 0;
 
   // Test knob: the revision a newly created bundle starts with, stored as the
   // kernel's type stores it (v2: atomic_t, so truncated to 32 bits).

@@ -6,7 +6,7 @@
 namespace mprogsim {
 namespace {
 
-constexpr std::array<MutantInfo, 23> kMutants = {{
+constexpr std::array<MutantInfo, 26> kMutants = {{
     {Mutant::kAddSkipsExists, "add-skips-exists",
      "bpf_mprog_add does not reject a program that is already attached (-EEXIST)"},
     {Mutant::kAddLimitOffByOne, "add-limit-off-by-one",
@@ -30,6 +30,12 @@ constexpr std::array<MutantInfo, 23> kMutants = {{
     {Mutant::kDelBeforeNoBound, "del-before-no-bound",
      "bpf_mprog_del lacks `if (!i) return -ENOENT;`: a detach BEFORE the first program "
      "reads slot -1, in front of the array"},
+    {Mutant::kDetachKeepsSkeys, "detach-keeps-skeys",
+     "tcx_prog_detach does not call tcx_skeys_dec(), so the static keys stay taken"},
+    {Mutant::kSkeysDecKeepsQueue, "skeys-dec-keeps-ingress-queue",
+     "tcx_skeys_dec drops tcx_needed_key but not ingress_queue"},
+    {Mutant::kQuerySkipsZeroFlags, "query-skips-zero-flags",
+     "bpf_mprog_query writes a program's prog_attach_flags[i] only when they are non-zero"},
     {Mutant::kCommitNoSync, "commit-no-sync",
      "bpf_mprog_commit (upstream: tcx_entry_sync) does not call synchronize_rcu(), so the "
      "next update rewrites a peer readers still walk",

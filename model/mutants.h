@@ -24,6 +24,9 @@ enum class Mutant {
   kHeadTailFirstTwice,   // bpf_mprog_head_tail: FIRST over a FIRST slot is allowed
   kReplaceSkipsAccess,   // bpf_mprog_replace: no -EACCES when FIRST/LAST would move
   kDelBeforeNoBound,     // bpf_mprog_del: BEFORE the first slot reads slot -1
+  kDetachKeepsSkeys,     // tcx_prog_detach: no tcx_skeys_dec()
+  kSkeysDecKeepsQueue,   // tcx_skeys_dec: no dev->ingress_queue--
+  kQuerySkipsZeroFlags,  // bpf_mprog_query: a program's flags written only when non-zero
   // Concurrency mutants: visible only with datapath readers running (sim/).
   kCommitNoSync,          // bpf_mprog_commit: no synchronize_rcu()
   kProgPutFreesNow,       // bpf_prog_put: frees at once instead of after a grace period

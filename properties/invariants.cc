@@ -23,6 +23,39 @@ u32 slot_flags(const QueryResult& q, std::size_t i) {
   return q.link_ids[i] ? q.link_attach_flags[i] : q.prog_attach_flags[i];
 }
 
+// Query elements the kernel left as the harness poisoned them (kQueryUnwritten).
+// Every copied slot's id, link id and own-kind flags must be written; v2 leaves the
+// other kind's flags element alone (finding F4), upstream writes all four.
+void check_unwritten(const QueryResult& q, bool v2, std::vector<Violation>* out) {
+  bool other_kind = false;
+  for (std::size_t i = 0; i < q.prog_ids.size(); i++) {
+    const std::string slot = "[" + std::to_string(i) + "]";
+    if (q.prog_ids[i] == kQueryUnwritten) out->push_back({"", "query left prog_ids" + slot + " unwritten"});
+    if (q.link_ids[i] == kQueryUnwritten) out->push_back({"", "query left link_ids" + slot + " unwritten"});
+    const bool link = q.link_ids[i] != 0 && q.link_ids[i] != kQueryUnwritten;
+    const u32 own = link ? q.link_attach_flags[i] : q.prog_attach_flags[i];
+    const u32 other = link ? q.prog_attach_flags[i] : q.link_attach_flags[i];
+    if (own == kQueryUnwritten) {
+      out->push_back({"", std::string("query left ") +
+                              (link ? "link_attach_flags" : "prog_attach_flags") + slot +
+                              " of a " + (link ? "link's" : "program's") + " slot unwritten"});
+    }
+    if (other == kQueryUnwritten) {
+      if (!v2) {
+        out->push_back({"", std::string("query left ") +
+                                (link ? "prog_attach_flags" : "link_attach_flags") + slot +
+                                " unwritten"});
+      }
+      other_kind = true;
+    }
+  }
+  if (v2 && other_kind) {
+    out->push_back({kFindingQueryFlagsUnwritten,
+                    "query leaves link_attach_flags[i] of a program's slot and "
+                    "prog_attach_flags[i] of a link's slot as the caller passed them"});
+  }
+}
+
 // The revision after one commit: +1 in 32 bits, skipping 0.
 u64 next_revision(u64 revision) {
   const u32 next = static_cast<u32>(revision) + 1U;
@@ -33,6 +66,7 @@ u64 next_revision(u64 revision) {
 
 bool Observation::operator==(const Observation& other) const {
   if (!same_query(query, other.query) || ran != other.ran || miniq_holds != other.miniq_holds ||
+      !(keys == other.keys) ||
       progs.size() != other.progs.size() || links.size() != other.links.size()) {
     return false;
   }
@@ -52,6 +86,7 @@ Observation observe(MprogApi& system, u32 progs_max, u32 links_max) {
   for (u32 id = 1; id <= progs_max; id++) o.progs.push_back(system.prog_info(id));
   for (u32 id = 1; id <= links_max; id++) o.links.push_back(system.link_info(id));
   o.miniq_holds = system.miniq_holds();
+  o.keys = system.static_keys();
   return o;
 }
 
@@ -73,13 +108,21 @@ std::string describe(const Observation& o) {
   for (std::size_t i = 0; i < o.links.size(); i++) {
     out << (i ? "," : "") << "L" << i + 1 << ":" << (o.links[i].freed ? 0 : o.links[i].refcnt);
   }
-  out << "] miniq=" << o.miniq_holds;
+  out << "] miniq=" << o.miniq_holds << " keys=" << o.keys.tcx_needed_key << "/"
+      << o.keys.ingress_queue;
   return out.str();
 }
 
 std::vector<Violation> check_state(const v2::System& system, const Observation& after) {
   std::vector<Violation> out;
   const QueryResult& q = after.query;
+  // tcx_skeys_inc/dec move both keys together.
+  if (system.device().ingress_queue != system.device().tcx_needed_key) {
+    out.push_back({"", "ingress_queue key count " + std::to_string(system.device().ingress_queue) +
+                           " but tcx key count " +
+                           std::to_string(system.device().tcx_needed_key) +
+                           "; tcx_skeys_inc/dec move both"});
+  }
   if (!q.written) {
     if (system.device().tcx_needed_key != 0) {
       out.push_back({kFindingStaticKeyLeak, "no entry, but the tcx static key count is " +
@@ -108,6 +151,7 @@ std::vector<Violation> check_state(const v2::System& system, const Observation& 
   }
   if (q.revision == 0) out.push_back({"", "revision 0 on a live entry"});
   if (after.ran != q.prog_ids) out.push_back({"", "the datapath ran a different list"});
+  check_unwritten(q, true, &out);
   if (system.device().tcx_needed_key != static_cast<s64>(q.count)) {
     out.push_back({kFindingStaticKeyLeak,
                    "tcx static key count " + std::to_string(system.device().tcx_needed_key) +
@@ -140,6 +184,7 @@ std::vector<Violation> check_state(const upstream::System& system, const Observa
                            " ids copied into a large enough buffer"});
   }
   if (after.ran != q.prog_ids) out.push_back({"", "the datapath ran a different list"});
+  check_unwritten(q, false, &out);
   if (dev.tcx_needed_key != static_cast<s64>(q.count)) {
     out.push_back({"", "tcx static key count " + std::to_string(dev.tcx_needed_key) + " with " +
                            std::to_string(q.count) + " programs attached"});
@@ -214,8 +259,10 @@ std::vector<Violation> check_step(const StepFacts& facts, const Observation& bef
     }
     return out;
   }
+  // v2 frees the entry with its last program: no entry is a count of 0 then.
+  const u32 count_after = after.query.written ? after.query.count : 0;
   if (facts.kind == StepFacts::Kind::kDetach && before.query.written &&
-      (!after.query.written || after.query.count + 1 != before.query.count)) {
+      count_after + 1 != before.query.count) {
     out.push_back({kFindingEmptyDetach, "a successful detach did not remove one program: " +
                                             describe(before) + " -> " + describe(after)});
   }

@@ -29,6 +29,7 @@ struct Observation {
   std::vector<ObjectInfo> progs;
   std::vector<ObjectInfo> links;
   u32 miniq_holds = 0;
+  StaticKeys keys;
   bool operator==(const Observation& other) const;
 };
 Observation observe(MprogApi& system, u32 progs_max, u32 links_max);
@@ -57,5 +58,6 @@ std::vector<Violation> check_step(const StepFacts& facts, const Observation& bef
 inline constexpr const char* kFindingStaticKeyLeak = "static-key-leak";
 inline constexpr const char* kFindingEmptyDetach = "empty-entry-detach-succeeds";
 inline constexpr const char* kFindingEstaleHighRevision = "estale-at-high-revision";
+inline constexpr const char* kFindingQueryFlagsUnwritten = "query-flags-unwritten";
 
 }  // namespace mprogsim::properties

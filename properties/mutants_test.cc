@@ -41,7 +41,8 @@ TEST_P(MutantTest, IsCaughtByTheDifferentialProperty) {
       options.semantics = Semantics::kUpstream;
     } else {
       options.tolerated_findings = {kFindingStaticKeyLeak, kFindingEmptyDetach,
-                                    kFindingEstaleHighRevision};
+                                    kFindingEstaleHighRevision,
+                                    kFindingQueryFlagsUnwritten};
     }
     const auto result = run_differential(*gen_actions(), options);
     RC_ASSERT(result.ok);

@@ -22,7 +22,8 @@ namespace mprogsim::properties {
 namespace {
 
 const std::set<std::string> kKnownFindings = {kFindingStaticKeyLeak, kFindingEmptyDetach,
-                                              kFindingEstaleHighRevision};
+                                              kFindingEstaleHighRevision,
+                                              kFindingQueryFlagsUnwritten};
 
 RC_GTEST_PROP(V2Differential, ModelAgreesWithSpecAndKeepsInvariants, ()) {
   DifferentialOptions options;

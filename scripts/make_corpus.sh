@@ -19,7 +19,8 @@ concurrent=(commit-no-sync prog-put-frees-now publish-before-written del-puts-ea
 # executions (add-limit-off-by-one needs 63 programs; before-ignores-first and
 # attach-no-estale need rarer flag combinations: the property tests catch them).
 sequential=(add-skips-exists commit-keeps-zero add-ignores-last del-forgets-ref
-            query-no-enospc head-tail-first-twice replace-skips-eacces del-before-no-bound)
+            query-no-enospc head-tail-first-twice replace-skips-eacces del-before-no-bound
+            detach-keeps-skeys skeys-dec-keeps-ingress-queue query-skips-zero-flags)
 on_correct_model=(commit-no-sync prog-put-frees-now free-bundle-now)
 
 mkdir -p "$corpus"

@@ -14,6 +14,7 @@
 //                   step leaves it alone, and it is never 0
 //   kernel-warn     a WARN_ON_ONCE fired
 //   out-of-bounds   the kernel would index or walk past one of its fixed arrays
+//   static-keys     at quiescence the static key counts equal the spec's
 //   refs / leak     at quiescence (all threads done, all callbacks run) every
 //                   program's and link's count equals its owners, nothing without
 //                   an owner is alive, and references taken equal references dropped

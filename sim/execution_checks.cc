@@ -171,6 +171,18 @@ void Execution::check_snapshot(const PassToJudge& p) {
 }
 
 void Execution::check_quiescence() {
+  // The static keys have no reader: only their final count can be wrong.
+  const StaticKeys keys = target_->api().static_keys();
+  if (!(keys == reference_.keys)) {
+    auto text = [](const StaticKeys& k) {
+      return std::to_string(k.tcx_needed_key) + "/" + std::to_string(k.ingress_queue);
+    };
+    violate("static-keys", kNoThread,
+            "the static keys (tcx_needed_key/ingress_queue) are " + text(keys) + ", the spec's " +
+                text(reference_.keys),
+            {{"model", text(keys)}, {"spec", text(reference_.keys)}});
+    return;
+  }
   BpfObjects& objects = target_->objects();
   const auto attached = target_->attached_without_link();
   u64 total = 0;

@@ -16,6 +16,8 @@ constexpr KnownFinding kFindings[] = {
      "detaching a program that is not attached succeeds on an empty held entry"},
     {properties::kFindingEstaleHighRevision, Semantics::kV2, "invariant", "F3",
      "from revision 2^31 on, no expected_revision matches"},
+    {properties::kFindingQueryFlagsUnwritten, Semantics::kV2, "invariant", "F4",
+     "query leaves the other kind's flags element of each slot as the caller passed it"},
     {kReplaceMix, Semantics::kUpstream, "snapshot", "U1",
      "in-place replaces without a grace period: a pass can run a list never committed"},
 };

@@ -115,5 +115,36 @@ TEST(SequentialMutantInSimulator, CommitKeepsZeroBreaksTheRevisionRule) {
       << r.failure->violation->property;
 }
 
+// The static keys have no reader; their count is checked at quiescence.
+TEST(SequentialMutantInSimulator, DetachKeepsSkeysBreaksTheStaticKeys) {
+  for (const Mutant mutant : {Mutant::kDetachKeepsSkeys, Mutant::kSkeysDecKeepsQueue}) {
+    CampaignOptions options;
+    options.shape.mutant = mutant;
+    options.executions = 100000;
+    const CampaignResult r = run_campaign(options);
+    ASSERT_TRUE(r.failure) << mutant_name(mutant);
+    EXPECT_EQ(r.failure->violation->property, "static-keys") << mutant_name(mutant);
+  }
+}
+
+// A slot index before the array is reported where it happens, on both variants, and
+// the execution stops there instead of crashing.
+TEST(SequentialMutantInSimulator, SlotMinusOneIsAnOutOfBoundsViolation) {
+  for (const auto& [mutant, semantics] :
+       {std::pair{Mutant::kDelBeforeNoBound, Semantics::kV2},
+        std::pair{Mutant::kFetchFrontNoClamp, Semantics::kUpstream}}) {
+    CampaignOptions options;
+    options.shape.mutant = mutant;
+    options.shape.semantics = semantics;
+    options.executions = 100000;
+    const CampaignResult r = run_campaign(options);
+    ASSERT_TRUE(r.failure) << mutant_name(mutant);
+    EXPECT_EQ(r.failure->violation->property, "out-of-bounds") << mutant_name(mutant);
+    EXPECT_NE(r.failure->violation->message.find("fp_items[4294967295 (-1 as an int)]"),
+              std::string::npos)
+        << r.failure->violation->message;
+  }
+}
+
 }  // namespace
 }  // namespace mprogsim::sim

@@ -18,6 +18,7 @@ Reference compute_reference(const Workload& workload) {
       Step bare = step;  // the spec's line must not depend on the file's expectations
       ref.spec_lines.push_back(spec_session.step(bare).line);
     }
+    ref.keys = spec->static_keys();
     set_current_mutant(workload.mutant);
     auto model = make_system(workload.scenario.semantics);
     ScenarioSession model_session(*model, workload.scenario.initial_revision, semantics);

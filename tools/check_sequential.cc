@@ -5,7 +5,7 @@
 // interleavings: cheap, and it reaches states (63 programs, wrap-around) the
 // simulator's short workloads do not.
 //
-// Known findings (v2's F1-F3, docs/semantics.md) are invariants the seed's code
+// Known findings (v2's F1-F4, docs/semantics.md) are invariants the seed's code
 // breaks. Those the options allow are counted and named in the summary, and the
 // first sequence that meets each is shrunk and written as a scenario; any other
 // failure ends the campaign. Exit 0: no violation; 1: one found (its scenario

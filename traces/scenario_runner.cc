@@ -140,6 +140,7 @@ class ScenarioSession::Runner {
   }
 
   std::vector<std::string> flag_names(u32 bits) const {
+    if (bits == kQueryUnwritten) return {"UNWRITTEN"};
     std::vector<std::string> out;
     for (const auto& [name, bit] : bits_.names) {
       if (bits & bit) out.emplace_back(name);
@@ -178,11 +179,14 @@ class ScenarioSession::Runner {
     return {r.by_id ? id_of(b, is_link) : fd_of(b), flags};
   }
 
+  // An element the kernel never wrote prints as UNWRITTEN (no name can match it).
   std::string prog_name(u32 id) const {
+    if (id == kQueryUnwritten) return "UNWRITTEN";
     auto it = prog_names_.find(id);
     return it == prog_names_.end() ? "#" + std::to_string(id) : it->second;
   }
   std::string link_name(u32 id) const {
+    if (id == kQueryUnwritten) return "UNWRITTEN";
     auto it = link_names_.find(id);
     return it == link_names_.end() ? "#" + std::to_string(id) : it->second;
   }

@@ -179,6 +179,7 @@ class Forwarding : public MprogApi {
   u32 miniq_holds() const override { return real_->miniq_holds(); }
   ObjectInfo prog_info(u32 id) const override { return real_->prog_info(id); }
   ObjectInfo link_info(u32 id) const override { return real_->link_info(id); }
+  StaticKeys static_keys() const override { return real_->static_keys(); }
   void set_initial_revision(u64 r) override { real_->set_initial_revision(r); }
   const std::vector<std::string>& warnings() const override { return real_->warnings(); }
   const std::vector<std::string>& out_of_bounds() const override {

@@ -37,6 +37,11 @@ class MprogSpec final : public MprogApi {
   void miniq_inc() override;
   void miniq_dec() override;
   u32 miniq_holds() const override { return miniq_holds_; }
+  // tcx_needed_key: one per attached program; ingress_queue: one more per qdisc hold.
+  StaticKeys static_keys() const override {
+    const auto programs = static_cast<s64>(slots_.size());
+    return {programs, programs + miniq_holds_};
+  }
   ObjectInfo prog_info(u32 id) const override;
   ObjectInfo link_info(u32 id) const override;
   void set_initial_revision(u64 revision) override;

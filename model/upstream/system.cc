@@ -207,8 +207,10 @@ QueryResult System::prog_query(const QueryAttr& a) {
   CallScope scope(this);
   QueryResult result;
   const u32 offered = a.count;
-  // The user's arrays, zeroed as a careful caller would pass them.
-  std::vector<u32> prog_ids(offered), prog_af(offered), link_ids(offered), link_af(offered);
+  // The user's arrays, filled with a poison pattern: what the kernel leaves unwritten
+  // shows as kQueryUnwritten instead of passing for a zero it wrote.
+  std::vector<u32> prog_ids(offered, kQueryUnwritten), prog_af(offered, kQueryUnwritten),
+      link_ids(offered, kQueryUnwritten), link_af(offered, kQueryUnwritten);
   bpf_mprog_query_attr attr = {a.query_flags,
                                a.attach_flags,
                                offered,

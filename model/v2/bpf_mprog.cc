@@ -519,7 +519,8 @@ int bpf_mprog_query(const bpf_mprog_query_attr *attr, bpf_mprog_query_uattr *uat
 		if (ulink_id)
 			ulink_id[i] = id;
 		flags = cp->flags;
-		if (uprog_af && !id)
+		if (uprog_af && !id &&
+		    (flags || !mutant_active(Mutant::kQuerySkipsZeroFlags)))	// mutant
 			uprog_af[i] = flags;
 		if (ulink_af && id)
 			ulink_af[i] = flags;

@@ -272,6 +272,8 @@ int MprogSpec::hook_attach(const Slot& incoming, u32 flags, u32 object, u32 expe
   revision_ = revision;
   slots_ = std::move(list);
   commit();
+  keys_.tcx_needed_key++;
+  keys_.ingress_queue++;
   return 0;
 }
 
@@ -286,6 +288,8 @@ int MprogSpec::hook_detach(u32 prog, u32 link, u32 flags, u32 object, u32 expect
   if (const int err = detach_rule(list, prog, link, rel, flags, &removed)) return err;
   slots_ = std::move(list);
   commit();
+  keys_.tcx_needed_key--;
+  keys_.ingress_queue--;
   // A prog-API slot held the attach reference; commit drops it after the grace period.
   if (removed.prog_id && !removed.link_id) put_prog(removed.prog_id);
   if (slots_.empty() && miniq_holds_ == 0) entry_ = false;
@@ -439,8 +443,10 @@ QueryResult MprogSpec::prog_query(const QueryAttr& attr) {
     const Slot& slot = slots_[i];
     result.prog_ids.push_back(slot.prog_id);
     result.link_ids.push_back(slot.link_id);
-    result.prog_attach_flags.push_back(slot.link_id ? 0 : slot.flags);
-    result.link_attach_flags.push_back(slot.link_id ? slot.flags : 0);
+    // v2 writes each slot's flags only into the array of its kind; the other array's
+    // element keeps what the caller had there (finding F4).
+    result.prog_attach_flags.push_back(slot.link_id ? kQueryUnwritten : slot.flags);
+    result.link_attach_flags.push_back(slot.link_id ? slot.flags : kQueryUnwritten);
   }
   return result;
 }

@@ -39,6 +39,7 @@ class MprogSpec final : public MprogApi {
   u32 miniq_holds() const override { return miniq_holds_; }
   ObjectInfo prog_info(u32 id) const override;
   ObjectInfo link_info(u32 id) const override;
+  StaticKeys static_keys() const override { return keys_; }
   void set_initial_revision(u64 revision) override;
   const std::vector<std::string>& warnings() const override { return warnings_; }
   // A list has no fixed array to leave.
@@ -106,6 +107,10 @@ class MprogSpec final : public MprogApi {
   u32 revision_ = 0;          // atomic_t in v2: 32 bits, read back as a signed int
   u32 initial_revision_ = 1;  // what a newly created bundle starts with
   u32 miniq_holds_ = 0;
+  // tcx takes both keys on every successful attach (an in-place replace and a link
+  // update included) and drops both on every successful detach: finding F1 (the leak)
+  // at its exact size, and F2's detach without an attach.
+  StaticKeys keys_;
 
   std::vector<std::string> warnings_;
   std::vector<std::string> none_;

@@ -410,8 +410,10 @@ TEST_F(SpecTest, QueryFlagsAndArrays) {
   EXPECT_EQ(q.ret, 0);
   EXPECT_EQ(q.prog_ids, ids({p1, p2, p3}));
   EXPECT_EQ(q.link_ids, (std::vector<u32>{0, lid(l2), lid(l3)}));
-  EXPECT_EQ(q.prog_attach_flags, (std::vector<u32>{BPF_F_FIRST, 0, 0}));
-  EXPECT_EQ(q.link_attach_flags, (std::vector<u32>{0, 0, BPF_F_LAST}));
+  // Each slot's flags go only into the array of its kind (finding F4): the other
+  // element keeps what the caller had there.
+  EXPECT_EQ(q.prog_attach_flags, (std::vector<u32>{BPF_F_FIRST, kQueryUnwritten, kQueryUnwritten}));
+  EXPECT_EQ(q.link_attach_flags, (std::vector<u32>{kQueryUnwritten, 0, BPF_F_LAST}));
   const QueryResult counted = query(0);
   EXPECT_EQ(counted.ret, 0);
   EXPECT_EQ(counted.count, 3u);
@@ -537,7 +539,7 @@ TEST_F(SpecTest, LinkUpdate) {
   EXPECT_EQ(revision(), 4u);
   const QueryResult q = query();
   EXPECT_EQ(q.prog_ids, ids({p2, p3}));
-  EXPECT_EQ(q.link_attach_flags, (std::vector<u32>{0, BPF_F_LAST}));
+  EXPECT_EQ(q.link_attach_flags, (std::vector<u32>{kQueryUnwritten, BPF_F_LAST}));
   EXPECT_EQ(refs(id(p1)), 1u);
   EXPECT_EQ(refs(id(p3)), 2u);
   // A link relative follows the link's current program.

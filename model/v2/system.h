@@ -42,6 +42,7 @@ class System final : public MprogApi {
   u32 miniq_holds() const override;
   ObjectInfo prog_info(u32 id) const override { return objects_.prog_info(id); }
   ObjectInfo link_info(u32 id) const override { return objects_.link_info(id); }
+  StaticKeys static_keys() const override { return {dev_.tcx_needed_key, dev_.ingress_queue}; }
   void set_initial_revision(u64 revision) override;
   const std::vector<std::string>& warnings() const override { return hooks_.warnings(); }
   const std::vector<std::string>& out_of_bounds() const override {

@@ -16,7 +16,7 @@ void tcx_skeys_inc(net_device *dev, bool ingress)
 
 void tcx_skeys_dec(net_device *dev, bool ingress)
 {
-	if (ingress)
+	if (ingress && !mutant_active(Mutant::kSkeysDecKeepsQueue))	// mutant
 		dev->ingress_queue--;		// net_dec_ingress_queue()
 	dev->tcx_needed_key--;			// tcx_dec()
 }
@@ -129,7 +129,8 @@ int tcx_prog_detach(net_device *dev, const tcx_attach_attr *attr, bpf_prog *prog
 		if (ret == BPF_MPROG_SWAP || ret == BPF_MPROG_FREE)
 			tcx_entry_update(dev, peer, ingress);
 		bpf_mprog_commit(entry);
-		tcx_skeys_dec(dev, ingress);
+		if (!mutant_active(Mutant::kDetachKeepsSkeys))	// mutant
+			tcx_skeys_dec(dev, ingress);
 		if (tcx_release)
 			bpf_mprog_free(entry);
 		ret = 0;
