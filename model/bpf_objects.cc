@@ -84,15 +84,30 @@ BpfObjects::~BpfObjects() {
   for (std::size_t i = 0; i < links_.size(); i++) link_destroy_[i](links_[i]);
 }
 
-int BpfObjects::fd_alloc(FdKind kind, void* object) {
-  for (std::size_t fd = 3; fd < fds_.size(); fd++) {
-    if (fds_[fd].kind == FdKind::kClosed) {
-      fds_[fd] = {kind, object};
-      return static_cast<int>(fd);
+void BpfObjects::fd_set(u32 fd, FdSlot slot) {
+  auto counted = [](const FdSlot& s) { return s.kind == FdKind::kProg || s.kind == FdKind::kLink; };
+  FdSlot& old = fds_[fd];
+  if (counted(old) && --fd_refs_[old.object] == 0) fd_refs_.erase(old.object);
+  if (counted(slot)) fd_refs_[slot.object]++;
+  if (fd >= 3) {
+    if (slot.kind == FdKind::kClosed) {
+      free_fds_.insert(fd);
+    } else {
+      free_fds_.erase(fd);
     }
   }
-  fds_.push_back({kind, object});
-  return static_cast<int>(fds_.size() - 1);
+  old = slot;
+}
+
+int BpfObjects::fd_alloc(FdKind kind, void* object) {
+  u32 fd = static_cast<u32>(fds_.size());
+  if (free_fds_.empty()) {
+    fds_.push_back({});
+  } else {
+    fd = *free_fds_.begin();
+  }
+  fd_set(fd, {kind, object});
+  return static_cast<int>(fd);
 }
 
 int BpfObjects::prog_load(bpf_prog_type type) {
@@ -115,15 +130,15 @@ int BpfObjects::close_fd(u32 fd) {
   FdSlot slot = fds_[fd];
   switch (slot.kind) {
     case FdKind::kProg:
-      fds_[fd] = {};
+      fd_set(fd, {});
       prog_put(static_cast<bpf_prog*>(slot.object));
       return 0;
     case FdKind::kLink:
-      fds_[fd] = {};
+      fd_set(fd, {});
       link_put(static_cast<bpf_link*>(slot.object));
       return 0;
     case FdKind::kOther:
-      fds_[fd] = {};
+      fd_set(fd, {});
       return 0;
     case FdKind::kClosed:
     case FdKind::kReserved:
@@ -136,6 +151,7 @@ void BpfObjects::link_adopt(bpf_link* link, void (*destroy)(bpf_link*)) {
   links_.push_back(link);
   link_destroy_.push_back(destroy);
   link->model_id = link_next_id_;  // becomes its id in link_prime()
+  link_by_model_id_.emplace(link->model_id, link);
   refs_taken_++;  // the reference bpf_link_init() gives the new link
 }
 
@@ -144,13 +160,16 @@ int BpfObjects::link_prime(bpf_link* link, LinkPrimer* primer) {
   primer->id = link_next_id_++;  // idr_alloc_cyclic: consumed even if the attach fails
   link_idr_[primer->id] = link;
   primer->link = link;
+  // The first link adopted with this id keeps answering link_info for it, as the
+  // scan over links_ in adoption order did.
   link->model_id = primer->id;
+  link_by_model_id_.emplace(link->model_id, link);
   kernel_hooks()->alloc(link, sizeof(bpf_link), "bpf_link");
   return 0;
 }
 
 int BpfObjects::link_settle(LinkPrimer* primer) {
-  fds_[static_cast<std::size_t>(primer->fd)] = {FdKind::kLink, primer->link};
+  fd_set(static_cast<u32>(primer->fd), {FdKind::kLink, primer->link});
   primer->link->id = primer->id;
   return primer->fd;
 }
@@ -160,7 +179,7 @@ void BpfObjects::link_cleanup(LinkPrimer* primer) {
   // then frees the link without calling release.
   primer->link->prog = nullptr;
   link_idr_.erase(primer->id);
-  fds_[static_cast<std::size_t>(primer->fd)] = {};
+  fd_set(static_cast<u32>(primer->fd), {});
   link_put(primer->link);
 }
 
@@ -249,10 +268,10 @@ ObjectInfo BpfObjects::prog_info(u32 id) const {
 }
 
 ObjectInfo BpfObjects::link_info(u32 id) const {
-  for (const bpf_link* link : links_) {
-    if (link->model_id == id) return {true, link->model_freed, static_cast<u64>(link->refcnt)};
-  }
-  return {};
+  const auto it = link_by_model_id_.find(id);
+  if (it == link_by_model_id_.end()) return {};
+  const bpf_link* link = it->second;
+  return {true, link->model_freed, static_cast<u64>(link->refcnt)};
 }
 
 int BpfObjects::prog_id_of_fd(u32 fd) const {
@@ -268,11 +287,8 @@ int BpfObjects::link_id_of_fd(u32 fd) const {
 }
 
 u32 BpfObjects::fd_refs(const void* object) const {
-  u32 n = 0;
-  for (const FdSlot& slot : fds_) {
-    n += (slot.kind == FdKind::kProg || slot.kind == FdKind::kLink) && slot.object == object;
-  }
-  return n;
+  const auto it = fd_refs_.find(object);
+  return it == fd_refs_.end() ? 0 : it->second;
 }
 
 u32 BpfObjects::live_progs() const {

@@ -14,6 +14,8 @@
 
 #include <map>
 #include <memory>
+#include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "model/kernel_compat.h"
@@ -135,8 +137,16 @@ class BpfObjects {
     void* object = nullptr;
   };
   int fd_alloc(FdKind kind, void* object);
+  // Every change of an fd slot goes through here, so that the free set and the
+  // per-object counts stay exact.
+  void fd_set(u32 fd, FdSlot slot);
 
   std::vector<FdSlot> fds_;
+  // Per-step costs are O(log n), whatever the number of objects: the closed slots
+  // from 3 on (the lowest is the next fd), the open fds per object, links by id.
+  std::set<u32> free_fds_;
+  std::unordered_map<const void*, u32> fd_refs_;
+  std::unordered_map<u32, const bpf_link*> link_by_model_id_;
   std::vector<std::unique_ptr<bpf_prog>> progs_;  // index = id - 1
   std::vector<bpf_link*> links_;                  // index = id - 1
   std::vector<void (*)(bpf_link*)> link_destroy_;

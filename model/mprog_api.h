@@ -57,6 +57,13 @@ struct QueryAttr {
   u32 count = 0;
 };
 
+// The harness never allocates what the user's count says (4294967295 would be 64 GB
+// for the four arrays): it passes that count to the kernel code but allocates at most
+// this many slots per array. The kernel copies out at most the attached programs, at
+// most BPF_MPROG_MAX (64) in both variants (each system.cc asserts it), so a larger
+// count only means "large enough".
+inline constexpr u32 kMaxQueryBuffer = 1024;
+
 struct QueryResult {
   int ret = 0;
   u32 attach_flags = 0;  // written back by the kernel (always 0 for mprog)

@@ -130,6 +130,10 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     return 2;
   }
 
+  if (const std::string bad = unusable_directory(o.out); !bad.empty()) {
+    print_error("check: --out " + bad);
+    return 2;
+  }
   if (o.sequential) {
     if (mutant_info(*mutant).concurrent) {
       print_error("check: --sequential: mutant " + quote_input(o.mutant) +

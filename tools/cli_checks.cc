@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "tools/cli_checks.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "traces/escape.h"
@@ -53,6 +54,23 @@ const CLI::Validator& non_empty() {
       [](std::string& value) -> std::string { return value.empty() ? "must not be empty" : ""; },
       "", "non-empty");
   return kCheck;
+}
+
+std::string unusable_directory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::absolute(dir, ec);
+  if (ec) return dir + ": " + ec.message();
+  for (;;) {
+    const fs::file_status st = fs::status(p, ec);
+    if (st.type() != fs::file_type::not_found) {
+      if (ec) return dir + ": " + ec.message();
+      if (fs::is_directory(st)) return "";
+      return dir + ": " + p.string() + " is not a directory";
+    }
+    if (!p.has_relative_path()) return dir + ": no existing parent directory";
+    p = p.parent_path();
+  }
 }
 
 void print_error(const std::string& line) { std::cerr << escape_for_message(line) << "\n"; }

@@ -22,6 +22,12 @@ const CLI::Validator& non_negative_decimal();
 // A non-empty string (a file or directory name: `--out ''` would write into `/`).
 const CLI::Validator& non_empty();
 
+// Why DIR cannot become an output directory ("" when it can): checked before a run,
+// so that a campaign does not run for minutes and then fail to write its trace. DIR
+// is usable when it is a directory, or does not exist and its nearest existing
+// ancestor is a directory (it is created only when something is written).
+std::string unusable_directory(const std::string& dir);
+
 // Prints `line` (escaped: traces/escape.h) and a newline on stderr.
 void print_error(const std::string& line);
 

@@ -63,6 +63,10 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
     print_error("diff: B: " + error);
     return 2;
   }
+  if (const std::string bad = o.out.empty() ? "" : unusable_directory(o.out); !bad.empty()) {
+    print_error("diff: --out " + bad);
+    return 2;
+  }
   auto& s = o.search;
   s.a = *a;
   s.b = *b;

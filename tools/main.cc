@@ -5,6 +5,7 @@
 // options, an output that could not be written, or memory exhausted; every exit 2
 // prints one line on stderr saying why.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include <map>
 #include <new>
 #include <stdexcept>
+#include <streambuf>
 #include <string>
 
 #include "tools/cli_checks.h"
@@ -33,19 +35,61 @@ int run_guarded(const mprogsim::tools::Run& run) {
   return 2;
 }
 
+// std::cout's buffer: it writes to fd 1 and remembers why the first write failed
+// (stdio would have overwritten errno by the time main checks), so that
+// `check > /dev/full` says "No space left on device" even when the failing write
+// was the header, long before the end.
+class StdoutBuffer : public std::streambuf {
+ public:
+  StdoutBuffer() { setp(buffer_, buffer_ + sizeof(buffer_)); }
+  int first_error() const { return error_; }
+
+ protected:
+  int overflow(int c) override {
+    if (!write_out()) return traits_type::eof();
+    if (c == traits_type::eof()) return 0;
+    *pptr() = static_cast<char>(c);
+    pbump(1);
+    return c;
+  }
+  int sync() override { return write_out() ? 0 : -1; }
+
+ private:
+  bool write_out() {
+    const char* p = pbase();
+    std::size_t left = static_cast<std::size_t>(pptr() - pbase());
+    setp(buffer_, buffer_ + sizeof(buffer_));  // what failed is dropped, not retried
+    while (left > 0) {
+      const ssize_t n = ::write(STDOUT_FILENO, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (error_ == 0) error_ = n < 0 ? errno : EIO;
+        return false;
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    return error_ == 0;
+  }
+
+  char buffer_[1 << 16];
+  int error_ = 0;
+};
+
+// Never destroyed: the iostreams flush std::cout at exit, after static destructors.
+StdoutBuffer& stdout_buffer() {
+  static StdoutBuffer* buffer = new StdoutBuffer;
+  return *buffer;
+}
+
 // Whatever the subcommand printed must have reached stdout: `check > /dev/full`
 // must not look like a successful run.
-// A write that failed earlier in the run (a full buffer written out mid-run) leaves
-// the stream failed but its errno long overwritten; the reason is then unknown.
 int check_stdout(int code) {
-  errno = 0;
   std::cout.flush();
-  const bool flush_failed = std::fflush(stdout) != 0;
-  const int err = errno;
-  if (!std::cout || flush_failed || std::ferror(stdout)) {
-    mprogsim::tools::print_error(
-        std::string("mprogsim: cannot write the standard output: ") +
-        (err ? std::strerror(err) : "an earlier write failed"));
+  if (!std::cout || stdout_buffer().first_error() != 0) {
+    const int err = stdout_buffer().first_error();
+    mprogsim::tools::print_error(std::string("mprogsim: cannot write the standard output: ") +
+                                 (err ? std::strerror(err) : "the stream failed"));
     return 2;
   }
   return code;
@@ -54,6 +98,7 @@ int check_stdout(int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::cout.rdbuf(&stdout_buffer());
   CLI::App app{"mprogsim: a deterministic simulator and model checker for bpf_mprog"};
   app.require_subcommand(1);
   std::map<CLI::App*, mprogsim::tools::Run> runs;

@@ -33,48 +33,69 @@ std::string path_of(const std::vector<Frame>& frames) {
   return out;
 }
 
+// A first pass over the text that builds nothing: it checks the nesting depth and
+// the keys, and knows the path of every value. (nlohmann's parse callback could do
+// this during the real parse, but its DOM parser then rescans the enclosing array
+// after every object: quadratic in the number of steps.)
+class Checker : public nlohmann::json_sax<json> {
+ public:
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(true); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& key) override {
+    Frame& f = frames_.back();
+    if (key.size() > kMaxKeyLength) {
+      f.key = "<key>";
+      throw ScenarioError(path_of(frames_) + ": a key longer than " +
+                          std::to_string(kMaxKeyLength) + " bytes");
+    }
+    f.key = key;
+    if (!f.keys.insert(key).second) throw ScenarioError(path_of(frames_) + ": duplicate key");
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    throw ScenarioError(std::string("malformed JSON: ") + e.what());
+  }
+
+ private:
+  // A value ends: the enclosing array moves to its next element.
+  bool value() {
+    if (!frames_.empty() && !frames_.back().object) frames_.back().index++;
+    return true;
+  }
+  bool open(bool object) {
+    if (frames_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+      throw ScenarioError(path_of(frames_) + ": nested deeper than " +
+                          std::to_string(kMaxJsonDepth) + " levels");
+    }
+    frames_.push_back(Frame{object, {}, {}, 0});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return value();
+  }
+
+  std::vector<Frame> frames_;
+};
+
 }  // namespace
 
 json parse_json_strictly(std::string_view text) {
-  std::vector<Frame> frames;
-  // nlohmann's parser is iterative; the callback sees every event with its depth
-  // (the number of enclosing containers), before the value is kept.
-  const json::parser_callback_t check = [&frames](int depth, json::parse_event_t event,
-                                                  json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (depth >= kMaxJsonDepth) {
-          throw ScenarioError(path_of(frames) + ": nested deeper than " +
-                              std::to_string(kMaxJsonDepth) + " levels");
-        }
-        frames.push_back(Frame{event == json::parse_event_t::object_start, {}, {}, 0});
-        break;
-      case json::parse_event_t::key: {
-        Frame& f = frames.back();
-        const auto& key = parsed.get_ref<const std::string&>();
-        if (key.size() > kMaxKeyLength) {
-          f.key = "";
-          throw ScenarioError(path_of(frames) + "<key>: a key longer than " +
-                              std::to_string(kMaxKeyLength) + " bytes");
-        }
-        f.key = key;
-        if (!f.keys.insert(f.key).second) throw ScenarioError(path_of(frames) + ": duplicate key");
-        break;
-      }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        frames.pop_back();
-        if (!frames.empty() && !frames.back().object) frames.back().index++;
-        break;
-      case json::parse_event_t::value:
-        if (!frames.empty() && !frames.back().object) frames.back().index++;
-        break;
-    }
-    return true;
-  };
+  Checker checker;
+  // Both passes are iterative (nlohmann keeps its own stack): no recursion on the
+  // input's depth, which the first pass bounds anyway.
+  json::sax_parse(text.begin(), text.end(), &checker);
   try {
-    return json::parse(text.begin(), text.end(), check);
+    return json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
     // Not only parse_error: a number too large for a double (1E400) is out_of_range.
     throw ScenarioError(std::string("malformed JSON: ") + e.what());

@@ -347,6 +347,7 @@ int MprogSpec::close_fd(u32 fd) {
   if (it == fds_.end()) return -EBADF;
   const Fd closed = it->second;
   fds_.erase(it);
+  if (fd >= 3) free_fds_.insert(fd);
   if (closed.kind == FdKind::kOther) return 0;
   if (closed.kind == FdKind::kProg) {
     put_prog(closed.id);
@@ -420,8 +421,13 @@ ObjectInfo MprogSpec::link_info(u32 id) const {
 void MprogSpec::set_initial_revision(u64 revision) { initial_revision_ = revision; }
 
 u32 MprogSpec::alloc_fd(FdKind kind, u32 id) {
-  u32 fd = 3;
-  while (fds_.count(fd)) ++fd;
+  u32 fd = fd_top_;
+  if (free_fds_.empty()) {
+    ++fd_top_;
+  } else {
+    fd = *free_fds_.begin();
+    free_fds_.erase(free_fds_.begin());
+  }
   fds_[fd] = Fd{kind, id};
   return fd;
 }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,10 @@ class MprogSpec final : public MprogApi {
   std::map<u32, Prog> progs_;  // by id
   std::map<u32, Link> links_;  // by id, including links whose create failed
   std::map<u32, Fd> fds_;      // 0, 1, 2 are open files that are no BPF objects
+  // The lowest free fd in O(log n): every fd in [3, fd_top_) is open (in fds_) or in
+  // free_fds_; a scan from 3 made a long scenario quadratic.
+  std::set<u32> free_fds_;
+  u32 fd_top_ = 3;
   u32 next_prog_id_ = 1;
   u32 next_link_id_ = 1;
   u32 link_settling_ = 0;  // id of the link being created: by-id lookups say EAGAIN

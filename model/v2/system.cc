@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "model/v2/system.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace mprogsim::v2 {
@@ -175,9 +176,12 @@ QueryResult System::prog_query(const QueryAttr& a) {
   QueryResult result;
   const u32 offered = a.count;
   // The user's arrays, filled with a poison pattern: what the kernel leaves unwritten
-  // shows as kQueryUnwritten instead of passing for a zero it wrote.
-  std::vector<u32> prog_ids(offered, kQueryUnwritten), prog_af(offered, kQueryUnwritten),
-      link_ids(offered, kQueryUnwritten), link_af(offered, kQueryUnwritten);
+  // shows as kQueryUnwritten instead of passing for a zero it wrote. The kernel is
+  // told `offered` but cannot write past the attached programs (kMaxQueryBuffer).
+  static_assert(BPF_MPROG_MAX <= kMaxQueryBuffer, "the kernel may copy out BPF_MPROG_MAX ids");
+  const u32 allocated = std::min(offered, kMaxQueryBuffer);
+  std::vector<u32> prog_ids(allocated, kQueryUnwritten), prog_af(allocated, kQueryUnwritten),
+      link_ids(allocated, kQueryUnwritten), link_af(allocated, kQueryUnwritten);
   bpf_mprog_query_attr attr = {a.query_flags,
                                a.attach_flags,
                                offered,
@@ -199,7 +203,7 @@ QueryResult System::prog_query(const QueryAttr& a) {
     result.attach_flags = uattr.attach_flags;
     result.count = uattr.count;
     result.revision = uattr.revision;
-    const u32 filled = std::min(offered, uattr.count);
+    const u32 filled = std::min({offered, uattr.count, allocated});
     prog_ids.resize(filled);
     prog_af.resize(filled);
     link_ids.resize(filled);
