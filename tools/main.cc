@@ -11,14 +11,13 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <map>
 #include <new>
 #include <stdexcept>
 #include <streambuf>
 #include <string>
 
 #include "tools/cli_checks.h"
-#include "tools/subcommands.h"
+#include "tools/cli.h"
 
 namespace {
 
@@ -99,23 +98,8 @@ int check_stdout(int code) {
 
 int main(int argc, char** argv) {
   std::cout.rdbuf(&stdout_buffer());
-  CLI::App app{"mprogsim: a deterministic simulator and model checker for bpf_mprog"};
-  app.require_subcommand(1);
-  std::map<CLI::App*, mprogsim::tools::Run> runs;
-  auto add = [&](const char* name, const char* help, auto adder) {
-    CLI::App* sub = app.add_subcommand(name, help);
-    runs[sub] = adder(*sub);
-  };
-  add("check",
-      "Run a seeded simulator campaign: control path and datapath readers interleaved, "
-      "every execution checked (use-after-free, snapshots, spec, revision, references)",
-      mprogsim::tools::add_check);
-  add("replay", "Run scenario files, or re-execute trace files exactly (--explain, --dot)", mprogsim::tools::add_replay);
-  add("shrink", "Minimize a failing trace while the same property fails",
-      mprogsim::tools::add_shrink);
-  add("diff", "Find the shortest operation sequences on which two versions of mprog differ",
-      mprogsim::tools::add_diff);
-  add("mutants", "List the deliberately broken model variants", mprogsim::tools::add_mutants);
+  const auto cli = mprogsim::tools::make_cli();
+  CLI::App& app = cli->app;
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help
@@ -125,7 +109,7 @@ int main(int argc, char** argv) {
     mprogsim::tools::print_error(std::string("mprogsim: ") + e.what() + " (see --help)");
     return 2;
   }
-  for (auto& [sub, run] : runs) {
+  for (auto& [sub, run] : cli->runs) {
     if (sub->parsed()) return check_stdout(run_guarded(run));
   }
   return 2;

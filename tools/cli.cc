@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "tools/cli.h"
+
+namespace mprogsim::tools {
+
+std::unique_ptr<Cli> make_cli() {
+  auto cli = std::make_unique<Cli>();
+  CLI::App& app = cli->app;
+  app.require_subcommand(1);
+  auto add = [&](const char* name, const char* help, auto adder) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    cli->runs[sub] = adder(*sub);
+  };
+  add("check",
+      "Run a seeded simulator campaign: control path and datapath readers interleaved, "
+      "every execution checked (use-after-free, snapshots, spec, revision, references)",
+      add_check);
+  add("replay", "Run scenario files, or re-execute trace files exactly (--explain, --dot)", add_replay);
+  add("shrink", "Minimize a failing trace while the same property fails", add_shrink);
+  add("diff", "Find the shortest operation sequences on which two versions of mprog differ",
+      add_diff);
+  add("mutants", "List the deliberately broken model variants", add_mutants);
+  return cli;
+}
+
+}  // namespace mprogsim::tools
