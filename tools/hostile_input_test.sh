@@ -89,16 +89,20 @@ deep-nesting)
 
 # 13: two runs never write the same trace file, even at the same time.
 trace-names)
-  "$mprogsim" check -q --mutant reader-reloads-entry --readers 2 --out traces >/dev/null
-  "$mprogsim" check -q --mutant reader-reloads-entry --readers 3 --out traces >/dev/null
-  "$mprogsim" check -q --mutant reader-reloads-entry --readers 3 --out traces >/dev/null
+  random="check -q --strategy random --mutant reader-reloads-entry --out traces"
+  # shellcheck disable=SC2086
+  "$mprogsim" $random --readers 2 >/dev/null
+  # shellcheck disable=SC2086
+  "$mprogsim" $random --readers 3 >/dev/null
+  # shellcheck disable=SC2086
+  "$mprogsim" $random --readers 3 >/dev/null
   "$mprogsim" check -q --sequential --mutant query-no-enospc --out traces >/dev/null
   "$mprogsim" check -q --sequential --mutant add-skips-exists --out traces >/dev/null
   [ "$(ls traces | wc -l)" -eq 5 ] || fail "expected 5 files, got: $(ls traces)"
   # Concurrent runs with the same options: two intact traces, never a shared
   # temporary file.
   for i in 1 2 3 4; do
-    "$mprogsim" check -q --mutant commit-no-sync --out same >/dev/null &
+    "$mprogsim" check -q --strategy random --mutant commit-no-sync --out same >/dev/null &
   done
   wait
   [ "$(ls -A same | wc -l)" -eq 4 ] || fail "expected 4 traces: $(ls -A same)"
@@ -187,7 +191,7 @@ EOF
 
 # 17: an output that cannot be written is exit 2 with the reason.
 stdout-full)
-  for args in "check -q --executions 10" "mutants" "replay $corpus/commit-no-sync.json" \
+  for args in "check -q --strategy random --executions 10" "mutants" "replay $corpus/commit-no-sync.json" \
               "diff v2 v2 --depth 2 --random 0" "check -q --sequential --executions 5" \
               "shrink $corpus/commit-no-sync.json -o $work/s.json"; do
     # shellcheck disable=SC2086
@@ -208,9 +212,9 @@ trace-unwritable)
   refused "diff --out under a file" "is not a directory" -- diff v2 v2+query-no-enospc --out file/sub
   # A trace that cannot be written once found (here: the file size limit) is exit 2
   # with the reason on stderr, not exit 1 with a note on stdout; nothing is left.
-  for args in "--mutant commit-no-sync" "--sequential --mutant query-no-enospc"; do
+  for args in "--strategy random --mutant commit-no-sync" "--sequential --mutant query-no-enospc"; do
     # shellcheck disable=SC2086
-    ( trap '' XFSZ; ulimit -f 1; "$mprogsim" check -q $args --out big >out.txt 2>err.txt; echo $? >code )
+    ( trap '' XFSZ; ulimit -f 1; "$mprogsim" check -q $args --out big >/dev/null 2>err.txt; echo $? >code )
     [ "$(cat code)" -eq 2 ] || fail "$args: exit $(cat code), expected 2"
     [ "$(wc -l <err.txt)" -eq 1 ] || fail "$args: stderr: $(cat err.txt)"
     grep -q "could not write the .*File too large" err.txt || fail "$args: $(cat err.txt)"
@@ -243,7 +247,7 @@ options)
     refused "diff $option -1" "$option" -- diff v2 v2 "$option" -1
   done
   # Leading zeros are decimal, not octal.
-  "$mprogsim" check -q --executions 1 --seed 010 >out.txt || fail "--seed 010: exit $?"
+  "$mprogsim" check -q --strategy random --executions 1 --seed 010 >out.txt || fail "--seed 010: exit $?"
   grep -q "^SEED=10 " out.txt || fail "--seed 010 is not 10: $(cat out.txt)"
   ;;
 
