@@ -125,6 +125,14 @@ TEST(Enumeration, EveryWorkloadIsAValidScenarioThatPassesOnTheSpec) {
   }
 }
 
+TEST(Enumeration, ATooLargeOneIsRefused) {
+  EnumerateOptions o = options(Semantics::kV2, "", 3, 3);
+  o.max_workloads = 100;
+  EXPECT_THROW(Enumeration{o}, std::length_error);
+  o.max_workloads = 1'000'000;
+  EXPECT_NO_THROW(Enumeration{o});
+}
+
 TEST(Enumeration, TheCampaignRunsTheSeriesToItsEnd) {
   EnumerateOptions o = options(Semantics::kUpstream, "attach,replace", 3, 2);
   auto e = std::make_shared<const Enumeration>(o);

@@ -64,18 +64,6 @@ constexpr std::uint64_t kSequences = 2'000;  // phase 4: 40 operations each
 // Time-budget weights: phase i gets remaining * weight_i / (sum of weights i..4).
 constexpr double kWeights[4] = {4, 3, 1.5, 1.5};
 
-std::string strategy_for_small_scope() {
-  // dpor once the simulator has it (complete without a preemption bound).
-  try {
-    sim::StrategyOptions probe;
-    probe.kind = "dpor";
-    sim::make_strategy(probe);
-    return "dpor";
-  } catch (const std::invalid_argument&) {
-    return "dfs";
-  }
-}
-
 std::string plural(std::uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -102,6 +90,18 @@ std::string describe_scope(const sim::Enumeration& e, const sim::EnumerateOption
 }
 
 }  // namespace
+
+std::string exhaustive_strategy_in_this_build() {
+  // dpor once the simulator has it (complete without a preemption bound).
+  try {
+    sim::StrategyOptions probe;
+    probe.kind = "dpor";
+    sim::make_strategy(probe);
+    return "dpor";
+  } catch (const std::invalid_argument&) {
+    return "dfs";
+  }
+}
 
 int run_portfolio(const PortfolioOptions& o) {
   const auto started = std::chrono::steady_clock::now();
@@ -132,7 +132,7 @@ int run_portfolio(const PortfolioOptions& o) {
   };
 
   // ---- 1. small scope ----
-  const std::string small_strategy = strategy_for_small_scope();
+  const std::string small_strategy = exhaustive_strategy_in_this_build();
   const SmallScope scope = small_scope(small_strategy, o.time_budget_s > 0);
   sim::EnumerateOptions e;
   e.semantics = o.semantics;
