@@ -211,8 +211,10 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
   c.shape.start_readers_after = o.start_readers_after;
   c.shape.mutant = *mutant;
   c.shape.semantics = semantics;
-  // A time budget alone means "until the time is up".
-  c.executions = o.time_budget > 0 && !given("--executions") ? 1'000'000'000 : o.executions;
+  // A time budget alone means "until the time is up"; an enumerated series runs to
+  // its end unless an execution budget is given.
+  c.executions = (o.time_budget > 0 || o.enumerate) && !given("--executions") ? 1'000'000'000
+                                                                              : o.executions;
   c.time_budget_s = o.time_budget;
   c.schedules_per_workload = o.schedules_per_workload;
   c.allowed_findings = *allowed;
