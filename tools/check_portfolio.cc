@@ -177,9 +177,13 @@ int run_portfolio(const PortfolioOptions& o) {
   if (run_sim_check(small, &small_out) != 0) return small_out.exit;
   note(small_out.findings);
   // The deepest level every workload of which was explored to its end.
+  // (dpor: none if it met races it could not reverse; it cannot say where.)
   std::optional<u32> proved;
   for (u32 raced = 0; raced <= enumeration->max_raced(); raced++) {
-    if (enumeration->level_end(raced) <= small_out.result.workloads_exhausted) proved = raced;
+    if (enumeration->level_end(raced) <= small_out.result.workloads_exhausted &&
+        small_out.result.dpor_anomalies == 0) {
+      proved = raced;
+    }
   }
 
   // ---- 2, 3. random and PCT on drawn workloads ----
@@ -235,8 +239,12 @@ int run_portfolio(const PortfolioOptions& o) {
                                                scope.preemption_bound)
               << ": no violation\n";
   } else {
-    std::cout << "proved: nothing (phase 1 ended before it completed the workloads without "
-                 "raced operations)\n";
+    std::cout << "proved: nothing ("
+              << (small_out.result.dpor_anomalies
+                      ? "dpor met races it could not reverse"
+                      : "phase 1 ended before it completed the workloads without raced "
+                        "operations")
+              << ")\n";
   }
   if (!proved || *proved < enumeration->max_raced()) {
     const u32 next = proved ? *proved + 1 : 0;
