@@ -103,7 +103,11 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     header << " start-readers-after=" << c.shape.start_readers_after;
   }
   if (c.executions < 1'000'000'000) header << " executions=" << c.executions;
-  if (c.time_budget_s > 0) header << " time-budget=" << c.time_budget_s << "s";
+  if (c.time_budget_s > 0) {
+    char budget[32];
+    std::snprintf(budget, sizeof(budget), "%.1f", c.time_budget_s);
+    header << " time-budget=" << budget << "s";
+  }
   if (!o.workload_file.empty()) header << " workload=" << o.workload_file;
   std::cout << header.str() << std::endl;
 

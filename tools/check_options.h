@@ -93,10 +93,6 @@ struct PortfolioOptions {
 
 int run_portfolio(const PortfolioOptions& options);
 
-// The complete strategy the default campaign and --enumerate use: dpor when the
-// simulator has it, else dfs.
-std::string exhaustive_strategy_in_this_build();
-
 // "1.23M", "45.6k", "789".
 std::string human(double n);
 

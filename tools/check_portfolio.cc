@@ -38,22 +38,7 @@ struct SmallScope {
   u32 raced = 2;
   u32 readers = 1;
   u32 passes = 1;
-  u32 preemption_bound = 2;  // dfs only (dpor needs none)
 };
-
-// dpor explores every interleaving up to equivalence; without it (dfs, stateless,
-// sleep sets) every preemption multiplies the work, so the default scope is smaller.
-SmallScope small_scope(const std::string& strategy, bool time_budget) {
-  SmallScope s;
-  if (strategy == "dfs") {
-    s.prefix_ops = 1;
-    s.raced = 1;
-  }
-  // With a time budget the phase goes one raced operation deeper and reports the
-  // deepest level it completed.
-  if (time_budget) s.raced++;
-  return s;
-}
 
 // Phases 2 and 3: the drawn workloads of `check --strategy random` (3 loads + 8
 // operations, 2 readers x 3 passes).
@@ -62,15 +47,17 @@ constexpr std::uint64_t kPctExecutions = 50'000;
 constexpr std::uint64_t kSequences = 2'000;  // phase 4: 40 operations each
 
 // Time-budget weights: phase i gets remaining * weight_i / (sum of weights i..4).
-constexpr double kWeights[4] = {4, 3, 1.5, 1.5};
+// Phase 1's scope is fixed (it completes in a few seconds), so in practice phases 2
+// to 4 share what it leaves, 3 : 1.5 : 2.
+constexpr double kWeights[4] = {4, 3, 1.5, 2};
 
 std::string plural(std::uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// "every sequence of ... (N workloads), 1 reader x 1 pass, every interleaving ...".
+// "3 loads, a reader-free prefix ... (N workloads), over {...}; every interleaving ...".
 std::string describe_scope(const sim::Enumeration& e, const sim::EnumerateOptions& o,
-                           u32 raced, const std::string& strategy, u32 bound) {
+                           u32 raced) {
   std::ostringstream out;
   out << o.progs << " loads, a reader-free prefix of at most "
       << plural(e.prefix_ops(), "operation", "operations") << " (" << e.prefix_states()
@@ -79,29 +66,11 @@ std::string describe_scope(const sim::Enumeration& e, const sim::EnumerateOption
       << o.passes << " pass (" << plural(e.level_end(raced), "workload", "workloads")
       << "), over {";
   for (std::size_t i = 0; i < o.alphabet.size(); i++) out << (i ? "," : "") << o.alphabet[i];
-  out << "}; every interleaving";
-  if (strategy == "dfs") {
-    out << " with at most " << plural(bound, "preemption", "preemptions")
-        << " (dfs with sleep sets: dpor is not in this build)";
-  } else {
-    out << " up to equivalence (" << strategy << ")";
-  }
+  out << "}; every interleaving up to equivalence (dpor)";
   return out.str();
 }
 
 }  // namespace
-
-std::string exhaustive_strategy_in_this_build() {
-  // dpor once the simulator has it (complete without a preemption bound).
-  try {
-    sim::StrategyOptions probe;
-    probe.kind = "dpor";
-    sim::make_strategy(probe);
-    return "dpor";
-  } catch (const std::invalid_argument&) {
-    return "dfs";
-  }
-}
 
 int run_portfolio(const PortfolioOptions& o) {
   const auto started = std::chrono::steady_clock::now();
@@ -132,8 +101,7 @@ int run_portfolio(const PortfolioOptions& o) {
   };
 
   // ---- 1. small scope ----
-  const std::string small_strategy = exhaustive_strategy_in_this_build();
-  const SmallScope scope = small_scope(small_strategy, o.time_budget_s > 0);
+  const SmallScope scope;
   sim::EnumerateOptions e;
   e.semantics = o.semantics;
   e.mutant = o.mutant;
@@ -146,8 +114,7 @@ int run_portfolio(const PortfolioOptions& o) {
   e.alphabet = *sim::parse_alphabet("", o.semantics, &error);
   auto enumeration = std::make_shared<const sim::Enumeration>(e);
   std::cout << "-- phase 1 of 4: small scope, exhaustive: "
-            << describe_scope(*enumeration, e, enumeration->max_raced(), small_strategy,
-                              scope.preemption_bound)
+            << describe_scope(*enumeration, e, enumeration->max_raced())
             << "\n";
   SimCheckOptions small;
   small.header = false;
@@ -157,9 +124,8 @@ int run_portfolio(const PortfolioOptions& o) {
   small.quiet = o.quiet;
   small.enumeration = enumeration;
   small.enumeration_text = "ops=" + std::to_string(e.ops) + " progs=" + std::to_string(e.progs);
-  small.campaign.strategy.kind = small_strategy;
+  small.campaign.strategy.kind = "dpor";
   small.campaign.strategy.seed = o.seed;
-  small.campaign.strategy.preemption_bound = scope.preemption_bound;
   small.campaign.shape.readers = e.readers;
   small.campaign.shape.passes = e.passes;
   small.campaign.shape.start_readers_after = e.start_readers_after;
@@ -235,8 +201,7 @@ int run_portfolio(const PortfolioOptions& o) {
   // ---- what the portfolio showed ----
   std::cout << "== portfolio summary\n";
   if (proved) {
-    std::cout << "proved: " << describe_scope(*enumeration, e, *proved, small_strategy,
-                                               scope.preemption_bound)
+    std::cout << "proved: " << describe_scope(*enumeration, e, *proved)
               << ": no violation\n";
   } else {
     std::cout << "proved: nothing ("

@@ -11,6 +11,7 @@
 // failure ends the campaign. Exit 0: no violation; 1: one found (its scenario
 // written under --out).
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -147,9 +148,15 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
   const std::string variant = o->semantics == Semantics::kV2 ? "v2" : "upstream";
   set_current_mutant(o->mutant);
   if (o->header) std::cout << "SEED=" << o->seed << " semantics=" << variant << " ";
-  std::cout << "mode=sequential executions=" << o->executions << " ops=" << o->ops
+  std::cout << "mode=sequential";
+  if (o->executions < 1'000'000'000) std::cout << " executions=" << o->executions;
+  std::cout << " ops=" << o->ops
             << " mutant=" << mutant_name(o->mutant) << " allow-finding=" << o->allowed.describe();
-  if (o->time_budget_s > 0) std::cout << " time-budget=" << o->time_budget_s << "s";
+  if (o->time_budget_s > 0) {
+    char budget[32];
+    std::snprintf(budget, sizeof(budget), "%.1f", o->time_budget_s);
+    std::cout << " time-budget=" << budget << "s";
+  }
   std::cout << "\n";
   const auto started = std::chrono::steady_clock::now();
   std::mt19937_64 rng(o->seed);
