@@ -109,7 +109,10 @@ CampaignResult run_campaign(const CampaignOptions& options,
     const bool tree_done =
         exhaustive && strategy->exhausted() && r.status != ExecutionResult::Status::kViolation;
     result.steps += r.schedule.size();
-    if (r.status == ExecutionResult::Status::kAbandoned) {
+    const auto* dpor = dynamic_cast<const DporStrategy*>(strategy.get());
+    if (r.status == ExecutionResult::Status::kAbandoned && dpor && dpor->cut_at()) {
+      result.cached_cuts++;
+    } else if (r.status == ExecutionResult::Status::kAbandoned) {
       result.abandoned++;
     } else {
       result.executions++;
@@ -127,9 +130,7 @@ CampaignResult run_campaign(const CampaignOptions& options,
     }
     if (tree_done) {
       result.workloads_exhausted++;
-      if (const auto* dpor = dynamic_cast<const DporStrategy*>(strategy.get())) {
-        result.dpor_anomalies += dpor->anomalies();
-      }
+      if (dpor) result.dpor_anomalies += dpor->anomalies();
       if (options.workload) {  // a fixed workload explored to the end
         result.source_exhausted = true;
         break;

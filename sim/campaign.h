@@ -66,6 +66,7 @@ struct CampaignResult {
   std::uint64_t workloads_exhausted = 0;  // exhaustive strategies: trees fully explored
   bool source_exhausted = false;          // every workload of the source was run to its end
   std::uint64_t dpor_anomalies = 0;       // DPOR: races it could not reverse (incomplete)
+  std::uint64_t cached_cuts = 0;          // DPOR: executions stopped at a state explored before
   double distinct_states = 0;
   bool stopped_by_time = false;
   std::string error;  // a bad workload or an internal failure

@@ -4,6 +4,7 @@
 #include "sim/execution.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "sim/execution_internal.h"
@@ -61,6 +62,7 @@ ThreadId Execution::pick() {
     view.pending = pending_view_;
     view.step = schedule_.size();
     view.hb = &hb_;
+    if (strategy_.wants_states()) view.state = state_key();
     const ThreadId choice = strategy_.choose(view);
     if (choice == kNoThread) {
       result_.status = ExecutionResult::Status::kAbandoned;
@@ -108,6 +110,7 @@ void Execution::run_callback() {
   }
   cb.fn();
   hb_.end();
+  callbacks_run_++;
   in_callback_ = false;
   current_ = saved;
   if (states_) states_->add(pos_hash_ ^ mem_hash_ ^ mix64(schedule_.size()));
@@ -197,6 +200,11 @@ void Execution::record_step(ThreadId t, const Transition& tr) {
         const auto entry = *static_cast<const std::uintptr_t*>(tr.addr);
         if (entry) holds_.push_back({entry, t, 0});
       }
+      if (t != kControlThread && (tr.access == MemAccess::kReadOnce || tr.access == MemAccess::kRcuDeref)) {
+        // What a reader reads decides where its code goes next.
+        const auto value = *static_cast<const std::uintptr_t*>(tr.addr);
+        self.pass_read = mix64(self.pass_read ^ stable_id(value) ^ (self.calls << 48));
+      }
       hb_.access(effect.key, effect.write, effect.object);
       break;
     }
@@ -254,10 +262,10 @@ bool Execution::needs_point(const Transition& tr) {
   // access is a choice.
   if (!a || a->freed || a->rcu_free_queued) return true;
   if (no_reader) return false;
-  const bool entry = a->what == "bpf_mprog_bundle" || a->what == "tcx_entry";
+  const bool entry = a->kind == Allocation::Kind::kEntry;
   const auto addr = reinterpret_cast<std::uintptr_t>(tr.addr);
   if (tr.kind == StepKind::kFree) {
-    if (a->what == "bpf_link") return false;  // no reader touches a link
+    if (a->kind == Allocation::Kind::kLink) return false;  // no reader touches a link
     return !entry || entry_visible(a->start, a->start + a->size);
   }
   switch (tr.access) {
@@ -273,6 +281,64 @@ bool Execution::needs_point(const Transition& tr) {
     default:
       return true;  // the published pointer, a reader's own accesses
   }
+}
+
+std::uint64_t Execution::stable_id(std::uintptr_t p) {
+  if (!p) return 0;
+  const Allocation* a = shadow_.find(reinterpret_cast<const void*>(p));
+  return a ? (std::uint64_t{a->seq} << 32) + (p - a->start) : mix64(p);
+}
+
+std::uint64_t Execution::published_rank(std::uint32_t x) const {
+  std::uint64_t rank = 0;
+  for (std::size_t j = 1; j < op_published_c_.size(); j++) {
+    if (op_published_c_[j] && op_published_c_[j] - 1 <= x) rank++;
+  }
+  return rank;
+}
+
+// The state a choice is made in. The control path's code is deterministic: what it
+// reads only it writes (slots, refcounts, fd tables), so its position (hooks
+// called) fixes the model's memory, together with which RCU callbacks have freed
+// what. A reader's position is its hooks called and what its pass has read. Then
+// what RCU remembers (nesting, the sections a grace period or callback still waits
+// for), what the elision rules know (entries a pass may still hold), and what the
+// snapshot property will compare (how many linearization points each reader and
+// each pass's load know of). Happens-before enters only through those comparisons.
+StateKey Execution::state_key() {
+  StateKey k{0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL};
+  auto add = [&k](std::uint64_t x) {
+    k.a = mix64(k.a ^ x);
+    k.b = mix64(k.b + x * 0x9e3779b97f4a7c15ULL + 0x3c6ef372fe94f82bULL);
+  };
+  add(readers_started_);
+  add(callbacks_run_);
+  for (std::size_t i = 0; i < nthreads_; i++) {
+    const Thread& t = threads_[i];
+    const auto id = static_cast<ThreadId>(i);
+    add(t.calls);
+    add((t.done ? 1 : 0) | (t.parked ? 2 : 0) | (t.pass_loaded ? 4 : 0));
+    if (i == kControlThread) {
+      if (!t.done && t.pending.kind == StepKind::kSyncWait) add(rcu_.still_open(t.sync_snapshot));
+      continue;
+    }
+    add(rcu_.nesting(id));
+    add(t.pass_read);
+    add(published_rank(hb_.clock(id).c[kControlThread]));
+    if (t.pass_loaded) add(published_rank(t.pass_load_c));
+  }
+  add(rcu_.queue().size());
+  for (const SimRcu::Callback& cb : rcu_.queue()) add(rcu_.still_open(cb.snapshot));
+  // Holds, in any order: which entries a pass may still hold, as far as the control
+  // path knows.
+  std::uint64_t holds = 0;
+  const VectorClock& known = hb_.clock(kControlThread);
+  for (const Hold& h : holds_) {
+    if (h.end_po && known.knows(hb_.slot_of(h.reader), h.end_po)) continue;
+    holds += mix64(stable_id(h.entry) ^ (std::uint64_t{h.reader} << 56) ^ (h.end_po ? 1ULL << 60 : 0));
+  }
+  add(holds);
+  return k;
 }
 
 bool Execution::entry_published(std::uintptr_t addr) const {
@@ -375,9 +441,14 @@ ExecutionResult Execution::run() {
     }
     if (!stop_ && result_.status == ExecutionResult::Status::kPassed) check_quiescence();
   }
-  if (result_.violation) result_.status = ExecutionResult::Status::kViolation;
+  // (collect_outcome: an execution abandoned after a violation stays abandoned; the
+  // violation is met again by an execution that runs to its end.)
+  if (result_.violation && result_.status != ExecutionResult::Status::kAbandoned) {
+    result_.status = ExecutionResult::Status::kViolation;
+  }
   if (options_.collect_outcome) {
-    for (const Violation& v : result_.violations) result_.observations.push_back(violation_key(v));
+    for (const Violation& v : result_.violations) result_.observed.emplace_back(v.step, violation_key(v));
+    for (const auto& [step, text] : result_.observed) result_.observations.push_back(text);
     std::sort(result_.observations.begin(), result_.observations.end());
   }
 
@@ -405,17 +476,22 @@ void Execution::access(MemAccess kind, const void* addr) {
     check_access(current_, tr);
     return;
   }
-  const bool point = options_.all_points || needs_point(tr);
+  threads_[current_].calls++;
+  const bool control = current_ == kControlThread;
+  const bool writes = tr.writes();
+  const bool point = options_.all_points || !control || needs_point(tr);
   // A write that changes what a reader would read now is the step's
   // linearization point (the first one is).
   const bool publishes =
-      current_ == kControlThread && ops_begun_ > 0 && !op_published_c_[ops_begun_] &&
+      control && writes && ops_begun_ > 0 && !op_published_c_[ops_begun_] &&
       (kind == MemAccess::kRcuAssign ||
-       (tr.writes() && kind != MemAccess::kRefInc && kind != MemAccess::kRefDec &&
+       (kind != MemAccess::kRefInc && kind != MemAccess::kRefDec &&
         entry_published(reinterpret_cast<std::uintptr_t>(addr))));
   if (point) schedule_point(tr);
   if (publishes) op_published_c_[ops_begun_] = hb_.clock(kControlThread).c[kControlThread] + 1;
-  if (states_ && tr.writes()) {  // only the distinct-state estimate needs it
+  // Only the distinct-state estimate needs this. A write no other thread could
+  // observe is a function of the control path's position, already in the state.
+  if (states_ && writes && point) {
     const Allocation* a = shadow_.find(addr);
     const std::uint64_t key =
         a ? (std::uint64_t{a->seq} << 32) ^ (reinterpret_cast<std::uintptr_t>(addr) - a->start) : 0;
@@ -456,6 +532,7 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
   Allocation* a = shadow_.find(object);
   bool point = false;
   if (hooks_live()) {
+    threads_[current_].calls++;
     const Transition tr{StepKind::kFree, MemAccess::kReadOnce, object, a ? a->size : 1};
     point = options_.all_points || needs_point(tr);
     if (point) schedule_point(tr);
@@ -483,7 +560,7 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
   }
   // Programs stay readable (BpfObjects owns them); the flag only records the free.
   // Anything else waits in quarantine until the execution ends.
-  if (a && a->what == "bpf_prog") {
+  if (a && a->kind == Allocation::Kind::kProg) {
     destroy();
   } else {
     shadow_.quarantine(std::move(destroy));
@@ -492,6 +569,7 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
 
 void Execution::rcu_read_lock() {
   if (!hooks_live()) return;
+  threads_[current_].calls++;
   schedule_point(Transition{StepKind::kRcuLock});
   if (!rcu_.in_section(current_)) {
     threads_[current_].section_start = now();
@@ -503,6 +581,7 @@ void Execution::rcu_read_lock() {
 
 void Execution::rcu_read_unlock() {
   if (!hooks_live()) return;
+  threads_[current_].calls++;
   schedule_point(Transition{StepKind::kRcuUnlock});
   if (!rcu_.read_unlock(current_)) {
     violate("rcu", current_, "rcu_read_unlock without a matching rcu_read_lock");
@@ -513,6 +592,7 @@ void Execution::rcu_read_unlock() {
 
 void Execution::synchronize_rcu() {
   if (!hooks_live()) return;
+  threads_[current_].calls++;
   // With no reader able to be in a section, the grace period is over at once.
   if (!options_.all_points && !needs_point(Transition{StepKind::kSyncStart})) {
     if (options_.record_events) {
@@ -544,6 +624,7 @@ void Execution::synchronize_rcu() {
 void Execution::call_rcu(const void* head, std::function<void()> callback) {
   if (unwinding_) return;
   const Transition tr{StepKind::kCallRcu};
+  if (hooks_live()) threads_[current_].calls++;
   const bool point = hooks_live() && (options_.all_points || needs_point(tr));
   if (point) schedule_point(tr);
   if (stop_) return;
@@ -595,7 +676,7 @@ void Execution::control_body() {
           {.kind = EventKind::kStepEnd, .index = k + 1});
     }
     if (options_.collect_outcome) {
-      result_.observations.push_back("C step " + std::to_string(k + 1) + ": " + report.line);
+      result_.observed.emplace_back(now(), "C step " + std::to_string(k + 1) + ": " + report.line);
     }
     check_control_step(k, steps[k], report);
     if (stop_) park();
@@ -612,6 +693,7 @@ void Execution::reader_body(ThreadId id) {
     for (Hold& h : holds_) {
       if (h.reader == id && !h.end_po) h.end_po = hb_.clock(id).c[hb_.slot_of(id)];
     }
+    threads_[id].pass_read = 0;
     // The pass runs from its outermost rcu_read_lock to now (its last unlock).
     const std::uint64_t start = threads_[id].section_start;
     const std::uint64_t end = now();
@@ -620,7 +702,7 @@ void Execution::reader_body(ThreadId id) {
           {.kind = EventKind::kPassEnd, .index = pass});
     }
     if (options_.collect_outcome) {
-      result_.observations.push_back(thread_name(id) + " pass " + std::to_string(pass) + " saw " +
+      result_.observed.emplace_back(now(), thread_name(id) + " pass " + std::to_string(pass) + " saw " +
                                      list_text(ran));
     }
     Thread& self = threads_[id];

@@ -93,7 +93,9 @@ struct ExecutionResult {
   // ExecutionOptions::collect_outcome: every violation, in the order found, and
   // the outcome (see outcome_of).
   std::vector<Violation> violations;
-  std::vector<std::string> observations;
+  std::vector<std::string> observations;  // sorted
+  // The same, each with the schedule step it was made at (in the order made).
+  std::vector<std::pair<std::uint64_t, std::string>> observed;
 };
 
 // What an execution observably did, the same for every execution equivalent to it

@@ -126,6 +126,8 @@ class Execution final : public KernelHooks {
     std::uint32_t section_start_c = 0;  // ... and the control steps that happen before it
     std::uint32_t pass_load_c = 0;  // the control steps that happen before the pass's first load
     bool pass_loaded = false;       // the pass has loaded the published pointer
+    std::uint64_t calls = 0;        // hooks called: its position in its own code
+    std::uint64_t pass_read = 0;    // a hash of what the current pass has read
     bool parked = false;  // collect_outcome: stopped where it cannot go on
     bool spawned = false;  // its first step has joined the setup's clock
     const void* stack_bottom = nullptr;  // for the ASan annotations (fiber_switch.h)
@@ -151,6 +153,11 @@ class Execution final : public KernelHooks {
   // control path does not know (happens-before) to be over.
   bool entry_visible(std::uintptr_t lo, std::uintptr_t hi);
   bool entry_published(std::uintptr_t addr) const;
+  // Everything the rest of the execution depends on (state caching).
+  StateKey state_key();
+  // How many steps' linearization points happen at or before control step x.
+  std::uint64_t published_rank(std::uint32_t x) const;
+  std::uint64_t stable_id(std::uintptr_t p);  // an object and offset, never an address
   void stop_thread();  // a violation the thread cannot run past
   [[noreturn]] void park();  // leave for the scheduler for good (the execution stops)
   void to_main(Thread& self);   // a thread hands over to the scheduler
@@ -211,6 +218,7 @@ class Execution final : public KernelHooks {
   bool readers_started_ = false;  // once the control path has ended start_readers_after steps
   VectorClock readers_start_clock_;  // what happens before the readers start
   std::deque<VectorClock> callback_clocks_;  // of each queued callback's call_rcu, in queue order
+  std::uint64_t callbacks_run_ = 0;
   struct Hold {
     std::uintptr_t entry = 0;  // an entry a reader loaded with rcu_dereference
     ThreadId reader = kNoThread;

@@ -48,6 +48,15 @@ class SimRcu {
     return !callbacks_.empty() && grace_period_over(callbacks_.front().snapshot);
   }
   bool callbacks_pending() const { return !callbacks_.empty(); }
+  const std::deque<Callback>& queue() const { return callbacks_; }
+  // Readers whose section in `snapshot` is still open, one bit per thread id.
+  std::uint32_t still_open(const Snapshot& snapshot) const {
+    std::uint32_t mask = 0;
+    for (const auto& [t, section] : snapshot) {
+      if (nesting_[t] > 0 && section_[t] == section) mask |= 1U << t;
+    }
+    return mask;
+  }
   // Removes and returns the oldest callback (call only when callback_ready()).
   Callback take_callback();
   // Drops callbacks without running them (an execution stopped early).

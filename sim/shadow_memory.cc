@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/shadow_memory.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mprogsim::sim {
@@ -27,9 +28,13 @@ Allocation& ShadowMemory::add(const void* object, std::size_t size, const char* 
   a.what = what;
   a.seq = static_cast<std::uint32_t>(allocations_.size() + 1);
   a.kind_seq = ++kind_counts_[a.what];
+  if (a.what == "bpf_prog") a.kind = Allocation::Kind::kProg;
+  if (a.what == "bpf_link") a.kind = Allocation::Kind::kLink;
+  if (a.what == "bpf_mprog_bundle" || a.what == "tcx_entry") a.kind = Allocation::Kind::kEntry;
   allocations_.push_back(std::move(a));
   // Memory is quarantined, never reused within an execution: starts are unique.
-  by_start_[start] = allocations_.size() - 1;
+  const std::pair<std::uintptr_t, std::size_t> entry{start, allocations_.size() - 1};
+  by_start_.insert(std::upper_bound(by_start_.begin(), by_start_.end(), entry), entry);
   last_ = allocations_.size() - 1;
   return allocations_.back();
 }
@@ -40,7 +45,8 @@ Allocation* ShadowMemory::find(const void* addr) {
     Allocation& a = allocations_[last_];
     if (p >= a.start && p < a.start + a.size) return &a;
   }
-  auto it = by_start_.upper_bound(p);
+  auto it = std::upper_bound(by_start_.begin(), by_start_.end(), p,
+                             [](std::uintptr_t x, const auto& e) { return x < e.first; });
   if (it == by_start_.begin()) return nullptr;
   --it;
   Allocation& a = allocations_[it->second];

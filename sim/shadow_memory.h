@@ -18,9 +18,12 @@
 namespace mprogsim::sim {
 
 struct Allocation {
+  // What the simulator needs to tell apart quickly (from `what`).
+  enum class Kind : std::uint8_t { kOther, kProg, kLink, kEntry /* bundle or tcx_entry */ };
   std::uintptr_t start = 0;
   std::size_t size = 0;
   std::string what;      // "bpf_prog", "bpf_link", "bpf_mprog_bundle"
+  Kind kind = Kind::kOther;
   std::uint32_t seq = 0;  // creation order among all allocations, from 1
   std::uint32_t kind_seq = 0;  // creation order among allocations of the same kind
   std::uint32_t model_id = 0;  // programs and links: their id, when known
@@ -50,7 +53,8 @@ class ShadowMemory {
 
  private:
   std::vector<Allocation> allocations_;  // in creation order
-  std::map<std::uintptr_t, std::size_t> by_start_;  // start -> index; lookups only
+  // (start, index) sorted by start: few allocations, looked up on every access.
+  std::vector<std::pair<std::uintptr_t, std::size_t>> by_start_;
   std::map<std::string, std::uint32_t> kind_counts_;
   std::vector<std::function<void()>> quarantine_;
   std::size_t last_ = static_cast<std::size_t>(-1);  // one-entry lookup cache

@@ -45,7 +45,8 @@ std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options) {
   if (options.kind == "dpor") {
     return std::make_unique<DporStrategy>(options.preemption_bound_given
                                               ? std::optional<std::uint32_t>(options.preemption_bound)
-                                              : std::nullopt);
+                                              : std::nullopt,
+                                          options.state_cache);
   }
   throw std::invalid_argument("unknown strategy '" + options.kind + "' (random, pct, dfs or dpor)");
 }

@@ -17,6 +17,13 @@ namespace mprogsim::sim {
 
 class HappensBefore;
 
+// The state a choice is made in, hashed (128 bits): everything the rest of the
+// execution depends on (sim/execution.cc, state_key). Only for strategies that ask.
+struct StateKey {
+  std::uint64_t a = 0, b = 0;
+  bool operator==(const StateKey& o) const { return a == o.a && b == o.b; }
+};
+
 struct SchedulerView {
   std::span<const ThreadId> enabled;  // ascending; kRcuThread last when a callback is ready
   ThreadId current = kNoThread;       // the thread that ran the previous step
@@ -24,6 +31,7 @@ struct SchedulerView {
   std::uint64_t step = 0;               // index of the step being chosen
   // The steps taken so far, with their happens-before clocks and races.
   const HappensBefore* hb = nullptr;
+  StateKey state;  // when the strategy wants_states()
 
   const Transition& pending_of(ThreadId t) const;
   bool is_enabled(ThreadId t) const;
@@ -42,6 +50,7 @@ class Strategy {
   // nothing else orders), and the whole execution's steps, just before
   // end_execution.
   virtual bool wants_races() const { return false; }
+  virtual bool wants_states() const { return false; }
   virtual void observe(const HappensBefore& hb) { (void)hb; }
   // DFS: the whole bounded tree has been explored.
   virtual bool exhausted() const { return false; }
@@ -55,6 +64,7 @@ struct StrategyOptions {
   std::uint32_t preemption_bound = 2;
   bool preemption_bound_given = false;  // dpor is unbounded unless the bound was given
   bool sleep_sets = true;
+  bool state_cache = true;  // dpor: cache states whose subtree is explored
 };
 
 // Throws std::invalid_argument for an unknown kind.

@@ -45,6 +45,7 @@ struct CheckCliOptions {
   u32 pct_depth = 3;
   u32 preemption_bound = 2;
   bool no_sleep_sets = false;
+  bool no_state_cache = false;
   u32 schedules_per_workload = 8;
   u32 start_readers_after = 0;
   std::string out = "out";
@@ -142,7 +143,7 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     }
     for (const char* option : {"--strategy", "--readers", "--passes", "--progs", "--pct-depth",
                                "--preemption-bound", "--no-sleep-sets", "--schedules-per-workload",
-                               "--start-readers-after"}) {
+                               "--start-readers-after", "--no-state-cache"}) {
       if (given(option)) {
         print_error("check: " + std::string(option) +
                     " does not apply to --sequential (no readers, no schedules)");
@@ -169,7 +170,8 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     // would do nothing there, so it needs a strategy.
     for (const char* option : {"--readers", "--passes", "--ops", "--progs", "--executions",
                                "--pct-depth", "--preemption-bound", "--no-sleep-sets",
-                               "--schedules-per-workload", "--start-readers-after"}) {
+                               "--schedules-per-workload", "--start-readers-after",
+                               "--no-state-cache"}) {
       if (given(option)) {
         print_error("check: " + std::string(option) +
                     " shapes one campaign: add --strategy random|pct|dfs|dpor, --enumerate or "
@@ -202,6 +204,11 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
   c.strategy.preemption_bound = o.preemption_bound;
   c.strategy.preemption_bound_given = given("--preemption-bound");
   c.strategy.sleep_sets = !o.no_sleep_sets;
+  c.strategy.state_cache = !o.no_state_cache && !c.strategy.preemption_bound_given;
+  if (o.no_state_cache && c.strategy.kind != "dpor") {
+    print_error("check: --no-state-cache is for --strategy dpor (the only strategy that caches states)");
+    return 2;
+  }
   c.shape.readers = o.readers;
   c.shape.passes = o.passes;
   c.shape.ops = o.ops;
@@ -322,6 +329,8 @@ Run add_check(CLI::App& app) {
       ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 100U));
   app.add_flag("--no-sleep-sets", o->no_sleep_sets, "DFS without sleep-set reduction");
+  app.add_flag("--no-state-cache", o->no_state_cache,
+               "dpor without state caching (each interleaving up to equivalence run to its end)");
   app.add_option("--schedules-per-workload", o->schedules_per_workload,
                  "Random/PCT executions per workload")
       ->transform(unsigned_decimal())

@@ -142,6 +142,7 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
   }
   std::cout << "executions " << r.executions;
   if (r.abandoned) std::cout << " (+" << r.abandoned << " cut by sleep sets)";
+  if (r.cached_cuts) std::cout << " (+" << r.cached_cuts << " stopped at a state explored before)";
   std::cout << ", steps " << r.steps << ", workloads " << r.workloads << ", distinct states ~"
             << human(r.distinct_states) << "\n";
   if (!o.quiet) {
@@ -218,7 +219,12 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
       why = std::string("the ") + (r.stopped_by_time ? "time" : "execution") + " budget ran out";
     }
     const char* plural = total == 1 ? " workload" : " workloads";
-    if (why.empty()) {
+    if (why.empty() && c.strategy.state_cache) {
+      // With the state cache an execution can stand for many interleavings.
+      std::cout << "dpor: all interleavings (up to equivalence) of " << total << plural
+                << " explored: complete (" << r.executions << " executions to the end, "
+                << r.cached_cuts << " stopped at a state explored before)\n";
+    } else if (why.empty()) {
       std::cout << "dpor: all " << r.executions << " interleavings (up to equivalence) of " << total
                 << plural << " explored: complete\n";
     } else {
