@@ -2,6 +2,7 @@
 #include "model/kernel_compat.h"
 
 #include <string>
+#include <string_view>
 
 #include "model/bpf_objects.h"
 #include "model/sequential_hooks.h"
@@ -20,11 +21,23 @@ thread_local KernelHooks* g_hooks = nullptr;
 KernelHooks* kernel_hooks() { return g_hooks ? g_hooks : &default_hooks(); }
 void set_kernel_hooks(KernelHooks* hooks) { g_hooks = hooks; }
 
+namespace {
+// The file from the source root ("model/v2/bpf_mprog.h"): __FILE__ depends on where
+// the tree is and how the build reaches it, and a message must not.
+std::string_view source_path(std::string_view file) {
+  for (std::size_t at = file.rfind("model/"); at != std::string_view::npos;
+       at = at == 0 ? std::string_view::npos : file.rfind("model/", at - 1)) {
+    if (at == 0 || file[at - 1] == '/') return file.substr(at);
+  }
+  return file;
+}
+}  // namespace
+
 bool warn_on_once(bool cond, const char* text, const char* file, int line) {
   // model: reported every time it fires; any report fails the running property.
   if (cond) {
-    kernel_hooks()->warn(std::string("kernel-warn: WARN_ON_ONCE(") + text + ") at " + file +
-                         ":" + std::to_string(line));
+    kernel_hooks()->warn(std::string("kernel-warn: WARN_ON_ONCE(") + text + ") at " +
+                         std::string(source_path(file)) + ":" + std::to_string(line));
   }
   return cond;
 }

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // The differential run behind the stateful properties: a sequence of abstract
-// actions is resolved, step by step, into scenario steps against whatever programs
-// and links exist at that moment, then run on the faithful model and on the spec of
-// one semantics (v2 or upstream, DifferentialOptions::semantics).
+// actions (scenario/actions.h) is resolved, step by step, into scenario steps
+// against whatever programs and links exist at that moment, then run on the faithful
+// model and on the spec of one semantics (v2 or upstream,
+// DifferentialOptions::semantics).
 // After every step the two must agree on the step's result and on the whole
 // observable state (list, revision, count, refcounts, datapath pass), and the model
 // must keep the intended invariants (invariants.h). A failure carries the failing
 // prefix as a scenario whose expectations are the spec's answers, so `mprogsim
 // replay` on it shows the model's deviation.
-//
-// Actions index objects modulo how many exist, so deleting any action (shrinking)
-// leaves a valid sequence.
 #pragma once
 
 #include <optional>
@@ -20,47 +18,10 @@
 #include <vector>
 
 #include "model/mprog_api.h"
-#include "traces/scenario.h"
+#include "scenario/actions.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::properties {
-
-enum class ActionKind : u8 {
-  kLoad,
-  kAttach,
-  kDetach,
-  kLinkAttach,
-  kLinkUpdate,
-  kLinkDetach,
-  kProgClose,
-  kLinkClose,
-  kQuery,
-  kRun,
-  kMiniqInc,
-  kMiniqDec,
-  kAttachMany,  // load and attach `count` fresh programs: reaches the 63 limit
-};
-
-// How often each kind is drawn, shared by the RapidCheck generator and `mprogsim
-// check` so both explore the same mix.
-inline constexpr std::pair<u32, ActionKind> kActionWeights[] = {
-    {10, ActionKind::kLoad},      {24, ActionKind::kAttach},    {12, ActionKind::kDetach},
-    {8, ActionKind::kLinkAttach}, {5, ActionKind::kLinkUpdate}, {3, ActionKind::kLinkDetach},
-    {2, ActionKind::kProgClose},  {2, ActionKind::kLinkClose},  {4, ActionKind::kQuery},
-    {2, ActionKind::kRun},        {2, ActionKind::kMiniqInc},   {2, ActionKind::kMiniqDec},
-    {2, ActionKind::kAttachMany},
-};
-
-struct Action {
-  ActionKind kind = ActionKind::kLoad;
-  u32 prog = 0;      // picks a program (modulo), or the type for kLoad
-  u32 other = 0;     // a second program (link update's old prog) or a link
-  u32 flags = 0;     // bit i set: flag i of REPLACE BEFORE AFTER FIRST LAST ID LINK
-  u32 relative = 0;  // 0 none; 1 prog; 2 link; 3 raw number
-  u32 relative_pick = 0;
-  bool by_id = false;
-  u32 revision = 0;  // 0 none; 1 current; 2 current - 1; 3 current + 1; 4 0x80000000
-  u32 count = 0;     // query buffer choice, or kAttachMany's count
-};
 
 struct DifferentialResult {
   bool ok = true;

@@ -10,10 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "model/finding_ids.h"
 #include "model/mprog_api.h"
 #include "model/upstream/system.h"
 #include "model/v2/system.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::properties {
 
@@ -54,10 +55,10 @@ std::vector<Violation> check_state(const upstream::System& system, const Observa
 std::vector<Violation> check_step(const StepFacts& facts, const Observation& before,
                                   const Observation& after);
 
-// Finding ids.
-inline constexpr const char* kFindingStaticKeyLeak = "static-key-leak";
-inline constexpr const char* kFindingEmptyDetach = "empty-entry-detach-succeeds";
-inline constexpr const char* kFindingEstaleHighRevision = "estale-at-high-revision";
-inline constexpr const char* kFindingQueryFlagsUnwritten = "query-flags-unwritten";
+// Finding ids (model/finding_ids.h), also spelled properties::kFinding*.
+using ::mprogsim::kFindingEmptyDetach;
+using ::mprogsim::kFindingEstaleHighRevision;
+using ::mprogsim::kFindingQueryFlagsUnwritten;
+using ::mprogsim::kFindingStaticKeyLeak;
 
 }  // namespace mprogsim::properties

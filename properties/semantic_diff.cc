@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::properties {
 namespace {
@@ -762,13 +762,7 @@ class Search {
   static std::string answer_of(const StepReport& report) {
     const auto at = report.line.find(" -> ");
     std::string out = at == std::string::npos ? report.line : report.line.substr(at + 4);
-    for (std::string w : report.warnings) {
-      // __FILE__ is absolute; keep the output independent of where the tree is.
-      const auto at_model = w.find("/model/");
-      const auto at_path = w.rfind(" at /", at_model);
-      if (at_model != std::string::npos && at_path != std::string::npos) {
-        w.erase(at_path + 4, at_model + 1 - (at_path + 4));
-      }
+    for (const std::string& w : report.warnings) {
       out += " [" + w + "]";
     }
     for (const std::string& v : report.violations) out += " [" + v + "]";

@@ -30,7 +30,7 @@
 
 #include "model/mprog_api.h"
 #include "model/mutants.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::properties {
 

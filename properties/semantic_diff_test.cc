@@ -10,7 +10,7 @@
 
 #include "model/mutants.h"
 #include "properties/semantic_diff.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::properties {
 namespace {

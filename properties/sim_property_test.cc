@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "sim/campaign.h"
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 #include "traces/atomic_file.h"
 #include "traces/trace.h"
 
@@ -33,7 +33,7 @@ rc::Gen<SimCase> gen_sim_case() {
   // Each action comes from the simulator's own draw (sim/workload_gen.h), seeded by
   // a generated number: the mix is the campaign's, and shrinking drops actions.
   auto action = rc::gen::map(rc::gen::arbitrary<u64>(), [](u64 seed) {
-    sim::Rng rng(seed);
+    Rng rng(seed);
     return sim::draw_sim_action(rng);
   });
   return rc::gen::build<SimCase>(

@@ -15,7 +15,7 @@
 #include "properties/generators.h"
 #include "properties/invariants.h"
 #include "traces/atomic_file.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::properties {
 namespace {

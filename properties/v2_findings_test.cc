@@ -8,7 +8,7 @@
 #include "model/v2/system.h"
 #include "properties/differential.h"
 #include "properties/invariants.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::properties {
 namespace {

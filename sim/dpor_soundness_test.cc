@@ -21,7 +21,7 @@
 #include "sim/dfs_strategy.h"
 #include "sim/dpor_strategy.h"
 #include "sim/execution.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::sim {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "model/upstream/system.h"
 #include "model/v2/system.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim {
 namespace {

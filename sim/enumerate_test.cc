@@ -9,7 +9,7 @@
 
 #include "sim/campaign.h"
 #include "sim/enumerate.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim {
 namespace {

@@ -25,10 +25,10 @@
 #include "sim/fiber_switch.h"
 #include "sim/happens_before.h"
 #include "sim/rcu.h"
-#include "sim/rng.h"
+#include "common/rng.h"
 #include "sim/shadow_memory.h"
 #include "sim/target.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim::detail {
 namespace ctx = boost::context;

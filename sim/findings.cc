@@ -2,7 +2,7 @@
 #include "sim/findings.h"
 
 
-#include "properties/invariants.h"
+#include "model/finding_ids.h"
 
 namespace mprogsim::sim {
 namespace {
@@ -10,13 +10,13 @@ namespace {
 constexpr std::string_view kReplaceMix = "upstream-replace-mix";
 
 constexpr KnownFinding kFindings[] = {
-    {properties::kFindingStaticKeyLeak, Semantics::kV2, "invariant", "F1",
+    {kFindingStaticKeyLeak, Semantics::kV2, "invariant", "F1",
      "replace and link update leak the tcx static key"},
-    {properties::kFindingEmptyDetach, Semantics::kV2, "invariant", "F2",
+    {kFindingEmptyDetach, Semantics::kV2, "invariant", "F2",
      "detaching a program that is not attached succeeds on an empty held entry"},
-    {properties::kFindingEstaleHighRevision, Semantics::kV2, "invariant", "F3",
+    {kFindingEstaleHighRevision, Semantics::kV2, "invariant", "F3",
      "from revision 2^31 on, no expected_revision matches"},
-    {properties::kFindingQueryFlagsUnwritten, Semantics::kV2, "invariant", "F4",
+    {kFindingQueryFlagsUnwritten, Semantics::kV2, "invariant", "F4",
      "query leaves the other kind's flags element of each slot as the caller passed it"},
     {kReplaceMix, Semantics::kUpstream, "snapshot", "U1",
      "in-place replaces without a grace period: a pass can run a list never committed"},

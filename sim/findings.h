@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "model/mprog_api.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::sim {
 

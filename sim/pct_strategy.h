@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "sim/rng.h"
+#include "common/rng.h"
 #include "sim/strategy.h"
 
 namespace mprogsim::sim {

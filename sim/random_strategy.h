@@ -8,7 +8,7 @@
 // Execution i draws from its own stream (campaign seed, i), so it can be re-run alone.
 #pragma once
 
-#include "sim/rng.h"
+#include "common/rng.h"
 #include "sim/strategy.h"
 
 namespace mprogsim::sim {

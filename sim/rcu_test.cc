@@ -5,7 +5,7 @@
 
 #include "sim/distinct_states.h"
 #include "sim/rcu.h"
-#include "sim/rng.h"
+#include "common/rng.h"
 
 namespace mprogsim::sim {
 namespace {

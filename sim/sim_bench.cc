@@ -8,8 +8,8 @@
 #include "sim/execution.h"
 #include "sim/random_strategy.h"
 #include "sim/pct_strategy.h"
-#include "traces/scenario.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim {
 namespace {

@@ -14,7 +14,7 @@
 
 #include "model/bpf_objects.h"
 #include "model/mprog_api.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::sim {
 

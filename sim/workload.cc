@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/workload.h"
 
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim {
 

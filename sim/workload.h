@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "model/mutants.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::sim {
 

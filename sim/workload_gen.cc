@@ -4,13 +4,10 @@
 #include <array>
 #include <utility>
 
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim {
 namespace {
-using properties::Action;
-using properties::ActionKind;
-
 // Weights for the simulator: mostly operations that swap or rewrite the list.
 constexpr std::array<std::pair<u32, ActionKind>, 11> kSimWeights = {{
     {30, ActionKind::kAttach},
@@ -49,21 +46,20 @@ Action draw_sim_action(Rng& rng) {
   a.count = static_cast<u32>((r >> 34) % 4);
   // The shape of an attach or detach, so that most operations succeed: plain;
   // BEFORE/AFTER a program or link; FIRST/LAST; REPLACE a program; anything.
-  constexpr u32 kReplace = 1U << 0, kBefore = 1U << 1, kAfter = 1U << 2, kFirst = 1U << 3,
-                kLast = 1U << 4, kLink = 1U << 6;
   const u32 shape = static_cast<u32>((r >> 36) % 20);
   if (shape < 10) {
     a.flags = 0;
     a.relative = 0;
   } else if (shape < 15) {
     const bool link = (r >> 41) % 3 == 0;
-    a.flags = ((r >> 42) & 1 ? kBefore : kAfter) | (link ? kLink : 0);
+    a.flags =
+        ((r >> 42) & 1 ? kActionFlagBefore : kActionFlagAfter) | (link ? kActionFlagLink : 0);
     a.relative = (r >> 43) % 4 == 0 ? 0 : link ? 2 : 1;
   } else if (shape < 17) {
-    a.flags = (r >> 44) & 1 ? kFirst : kLast;
+    a.flags = (r >> 44) & 1 ? kActionFlagFirst : kActionFlagLast;
     a.relative = 0;
   } else if (shape < 19) {
-    a.flags = kReplace;
+    a.flags = kActionFlagReplace;
     a.relative = 1;
   } else {
     a.flags = static_cast<u32>((r >> 45) % 128);
@@ -77,14 +73,8 @@ Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& 
   std::vector<Action> all;
   for (u32 i = 0; i < shape.progs; i++) all.push_back(Action{ActionKind::kLoad, i});
   all.insert(all.end(), actions.begin(), actions.end());
-  properties::DifferentialOptions options;
-  options.initial_revision = initial_revision;
-  options.semantics = shape.semantics;
-  options.check_spec = false;
-  options.check_invariants = false;
-  const auto resolved = properties::run_differential(all, options);
   Workload w;
-  w.scenario = resolved.counterexample;
+  w.scenario = resolve_actions(all, shape.semantics, initial_revision);
   w.scenario.name = "simulator workload";
   w.readers = shape.readers;
   w.passes = shape.passes;

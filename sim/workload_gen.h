@@ -3,14 +3,14 @@
 // control operations drawn with weights that favour what changes the published
 // list (attach, detach, links, replace, closes) over what only reads it. The
 // operations are abstract actions resolved against the spec's state
-// (properties/differential.h), so every name they use is bound; the resolved steps
+// (scenario/actions.h), so every name they use is bound; the resolved steps
 // carry the spec's answers as expectations.
 #pragma once
 
 #include <vector>
 
-#include "properties/differential.h"
-#include "sim/rng.h"
+#include "scenario/actions.h"
+#include "common/rng.h"
 #include "sim/workload.h"
 
 namespace mprogsim::sim {
@@ -26,10 +26,10 @@ struct WorkloadShape {
   bool vary_initial_revision = true;  // sometimes start near the 32-bit wrap
 };
 
-properties::Action draw_sim_action(Rng& rng);
+Action draw_sim_action(Rng& rng);
 
 // The workload for `actions` after `shape.progs` loads.
-Workload make_workload(const std::vector<properties::Action>& actions, const WorkloadShape& shape,
+Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& shape,
                        u64 initial_revision);
 
 Workload draw_workload(Rng& rng, const WorkloadShape& shape);

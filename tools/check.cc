@@ -20,12 +20,12 @@
 
 #include "sim/campaign.h"
 #include "sim/enumerate.h"
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
 #include "tools/subcommands.h"
-#include "traces/escape.h"
-#include "traces/json_input.h"
+#include "common/escape.h"
+#include "scenario/json_input.h"
 #include "traces/trace.h"
 
 namespace mprogsim::tools {

@@ -14,7 +14,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
 #include "traces/atomic_file.h"

@@ -13,7 +13,7 @@
 #include "sim/campaign.h"
 #include "sim/enumerate.h"
 #include "sim/findings.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::tools {
 

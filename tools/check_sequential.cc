@@ -24,19 +24,19 @@
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
 #include "traces/atomic_file.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::tools {
 namespace {
 
 // Raw draws only (no std distributions): the same seed gives the same actions on
 // every platform.
-properties::Action draw_action(std::mt19937_64& rng) {
-  properties::Action a;
+Action draw_action(std::mt19937_64& rng) {
+  Action a;
   u32 total = 0;
-  for (const auto& [weight, kind] : properties::kActionWeights) total += weight;
+  for (const auto& [weight, kind] : kActionWeights) total += weight;
   u32 pick = static_cast<u32>(rng() % total);
-  for (const auto& [weight, kind] : properties::kActionWeights) {
+  for (const auto& [weight, kind] : kActionWeights) {
     if (pick < weight) {
       a.kind = kind;
       break;
@@ -105,12 +105,12 @@ std::set<std::string> all_findings_but(const std::string& keep) {
 // attaches, as long as a change keeps it) on which the run still fails at finding
 // `name` alone. Actions pick objects modulo what exists, so every sublist is a valid
 // sequence.
-properties::DifferentialResult shrink_to_finding(std::vector<properties::Action> actions,
+properties::DifferentialResult shrink_to_finding(std::vector<Action> actions,
                                                  properties::DifferentialOptions options,
                                                  const std::string& name) {
   options.tolerated_findings = all_findings_but(name);
   properties::DifferentialResult best = properties::run_differential(actions, options);
-  auto keeps = [&](const std::vector<properties::Action>& candidate) {
+  auto keeps = [&](const std::vector<Action>& candidate) {
     auto r = properties::run_differential(candidate, options);
     if (r.ok || !r.findings.count(name)) return false;
     best = std::move(r);
@@ -127,7 +127,7 @@ properties::DifferentialResult shrink_to_finding(std::vector<properties::Action>
       }
     }
     for (std::size_t i = 0; i < actions.size() && !changed; i++) {
-      if (actions[i].kind != properties::ActionKind::kAttachMany || actions[i].count < 2) continue;
+      if (actions[i].kind != ActionKind::kAttachMany || actions[i].count < 2) continue;
       auto candidate = actions;
       candidate[i].count /= 2;
       if (keeps(candidate)) {
@@ -193,7 +193,7 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
     for (const sim::KnownFinding& f : sim::known_findings()) {
       if (o->allowed.allows(f.name)) options.tolerated_findings.insert(std::string(f.name));
     }
-    std::vector<properties::Action> actions;
+    std::vector<Action> actions;
     for (u32 i = 0; i < o->ops; i++) actions.push_back(draw_action(rng));
     const auto result = properties::run_differential(actions, options);
     out.sequences++;

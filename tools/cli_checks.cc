@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "traces/escape.h"
+#include "common/escape.h"
 
 namespace mprogsim::tools {
 namespace {

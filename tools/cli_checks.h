@@ -28,7 +28,7 @@ const CLI::Validator& non_empty();
 // ancestor is a directory (it is created only when something is written).
 std::string unusable_directory(const std::string& dir);
 
-// Prints `line` (escaped: traces/escape.h) and a newline on stderr.
+// Prints `line` (escaped: common/escape.h) and a newline on stderr.
 void print_error(const std::string& line);
 
 }  // namespace mprogsim::tools

@@ -18,17 +18,17 @@
 #include <vector>
 
 #include "model/mutants.h"
-#include "traces/scenario.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_runner.h"
 #include "traces/trace.h"
-#include "sim/explain.h"
+#include "traces/explain.h"
 #include "sim/findings.h"
-#include "sim/interleaving_graph.h"
+#include "traces/interleaving_graph.h"
 #include "traces/atomic_file.h"
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 #include "tools/cli_checks.h"
 #include "tools/subcommands.h"
-#include "traces/json_input.h"
+#include "scenario/json_input.h"
 
 namespace mprogsim::tools {
 namespace {

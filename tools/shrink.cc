@@ -8,12 +8,12 @@
 #include <iostream>
 #include <string>
 
-#include "sim/shrink.h"
-#include "sim/trace_replay.h"
+#include "traces/shrink.h"
+#include "traces/trace_replay.h"
 #include "tools/cli_checks.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
-#include "traces/json_input.h"
+#include "scenario/json_input.h"
 #include "traces/trace.h"
 
 namespace mprogsim::tools {

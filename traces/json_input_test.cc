@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-// Hostile input to the scenario and trace readers (traces/json_input.h): duplicate
+// Hostile input to the scenario and trace readers (scenario/json_input.h): duplicate
 // keys, deep nesting, long names, files past the size limit; and error messages that
-// stay one line whatever the input holds (traces/escape.h).
-#include "traces/json_input.h"
+// stay one line whatever the input holds (common/escape.h).
+#include "scenario/json_input.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "traces/escape.h"
-#include "traces/scenario.h"
+#include "common/escape.h"
+#include "scenario/scenario.h"
 #include "traces/trace.h"
 
 namespace mprogsim {

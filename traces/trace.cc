@@ -5,7 +5,7 @@
 
 #include "model/mutants.h"
 #include "sim/property_names.h"
-#include "traces/json_input.h"
+#include "scenario/json_input.h"
 
 namespace mprogsim {
 namespace {

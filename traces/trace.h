@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "sim/transition.h"
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim {
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // Shrinking keeps the property failing, makes the trace smaller, gives a result
 // that replays strictly, and is a pure function of its input.
-#include "sim/shrink.h"
+#include "traces/shrink.h"
 
 #include <gtest/gtest.h>
 
 #include "sim/campaign.h"
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::sim {
 namespace {

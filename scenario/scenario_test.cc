@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // The scenario reader is strict and says where; the writer round-trips.
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 #include <gtest/gtest.h>
 
 #include "model/upstream/uapi.h"
 #include "model/uapi.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "traces/json_input.h"
+#include "scenario/json_input.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <set>
 #include <vector>
 
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim {
 namespace {

@@ -7,8 +7,8 @@
 
 #include "sim/campaign.h"
 #include "sim/findings.h"
-#include "sim/trace_replay.h"
-#include "traces/scenario.h"
+#include "traces/trace_replay.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim::sim {
 namespace {

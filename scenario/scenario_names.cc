@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "traces/scenario_names.h"
+#include "scenario/scenario_names.h"
 
 namespace mprogsim {
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-// The simulator's only source of randomness: SplitMix64 seeding xoshiro256**, with
-// our own bounded draw. No std distributions (their algorithms are unspecified), so
-// a seed means the same run on every platform and compiler.
+// The project's only source of randomness (simulator, workloads, diff, sequential
+// campaign): SplitMix64 seeding xoshiro256**, with our own bounded draw. No std
+// distributions (their algorithms are unspecified), so a seed means the same run on
+// every platform and compiler.
 #pragma once
 
 #include <cstdint>
 
-namespace mprogsim::sim {
+namespace mprogsim {
 
 class Rng {
  public:
@@ -51,4 +52,4 @@ inline std::uint64_t mix64(std::uint64_t x) {
   return x ^ (x >> 33);
 }
 
-}  // namespace mprogsim::sim
+}  // namespace mprogsim

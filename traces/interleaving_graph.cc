@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "sim/interleaving_graph.h"
+#include "traces/interleaving_graph.h"
 
 // GCC 12 reports a false -Wmaybe-uninitialized inside Boost.Graph's edge iterator
 // (its boost::optional member) once write_graphviz is inlined; the code is fine.

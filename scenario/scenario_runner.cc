@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "traces/scenario_runner.h"
+#include "scenario/scenario_runner.h"
 
 #include <algorithm>
 #include <array>
@@ -15,7 +15,7 @@
 #include "model/v2/mprog_spec.h"
 #include "model/upstream/uapi.h"
 #include "model/v2/system.h"
-#include "traces/scenario_names.h"
+#include "scenario/scenario_names.h"
 
 namespace mprogsim {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "sim/explain.h"
+#include "traces/explain.h"
 
 #include <cstdio>
 

@@ -10,7 +10,7 @@
 #include <map>
 #include <string>
 
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 namespace mprogsim {
 

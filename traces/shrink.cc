@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "sim/shrink.h"
+#include "traces/shrink.h"
 
 #include <algorithm>
 #include <limits>
@@ -7,8 +7,8 @@
 #include <optional>
 #include <vector>
 
-#include "sim/trace_replay.h"
-#include "traces/scenario_runner.h"
+#include "traces/trace_replay.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim {
 

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/campaign.h"
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 #include "traces/trace.h"
 
 namespace mprogsim {

@@ -2,14 +2,14 @@
 // The interleaving graph of a corpus trace: one lane per thread, the RCU and
 // data edges that explain the bug, the violation in red, long runs collapsed,
 // and the same bytes every time.
-#include "sim/interleaving_graph.h"
+#include "traces/interleaving_graph.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "sim/trace_replay.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::sim {
 namespace {

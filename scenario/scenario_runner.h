@@ -4,7 +4,7 @@
 // actual result is printed and checked against the step's expectations. A name used
 // before it is bound, or any other misuse the format forbids, throws ScenarioError: the
 // file is bad, not the kernel. Which names a step binds is decided from the file
-// (traces/scenario_names.h); a binding step that fails at run time is a mismatch, and
+// (scenario/scenario_names.h); a binding step that fails at run time is a mismatch, and
 // its name then denotes an object that does not exist.
 #pragma once
 
@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "model/mprog_api.h"
-#include "traces/scenario.h"
-#include "traces/scenario_names.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_names.h"
 
 namespace mprogsim {
 

@@ -5,8 +5,8 @@
 
 #include "sim/campaign.h"
 #include "sim/execution.h"
-#include "sim/trace_replay.h"
-#include "traces/scenario.h"
+#include "traces/trace_replay.h"
+#include "scenario/scenario.h"
 #include "traces/trace.h"
 
 namespace mprogsim::sim {

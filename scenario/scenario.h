@@ -15,14 +15,14 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "model/mprog_api.h"
-#include "traces/escape.h"
+#include "common/escape.h"
 
 namespace mprogsim {
 
 enum class Semantics { kV2, kUpstream };
 
 // A bad scenario file: the message names the file position (JSON path). It quotes
-// the input, so it is escaped (traces/escape.h) to stay one line.
+// the input, so it is escaped (common/escape.h) to stay one line.
 class ScenarioError : public std::runtime_error {
  public:
   explicit ScenarioError(const std::string& what)

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "model/upstream/mprog_spec.h"
-#include "traces/scenario.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_runner.h"
 
 namespace mprogsim {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "traces/scenario.h"
+#include "scenario/scenario.h"
 
 #include <array>
 #include <set>
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/uapi.h"
-#include "traces/json_input.h"
+#include "scenario/json_input.h"
 
 namespace mprogsim {
 namespace {

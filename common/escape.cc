@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "traces/escape.h"
+#include "common/escape.h"
 
 namespace mprogsim {
 namespace {
