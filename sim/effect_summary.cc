@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/effect_summary.h"
 
-#include "sim/rng.h"
+#include "common/rng.h"
 
 namespace mprogsim::sim {
 namespace {
