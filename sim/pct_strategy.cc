@@ -18,9 +18,12 @@ bool PctStrategy::begin_execution(std::uint64_t index) {
     std::swap(priorities_[i], priorities_[rng_.below(i + 1)]);
   }
   change_points_.clear();
-  for (std::uint32_t i = 1; i < depth_; i++) change_points_.push_back(rng_.below(max_steps_));
+  if (max_racing_steps_ > 0) {
+    for (std::uint32_t i = 1; i < depth_; i++) change_points_.push_back(1 + rng_.below(max_racing_steps_));
+  }
   std::sort(change_points_.begin(), change_points_.end());
   next_change_ = 0;
+  racing_steps_ = 0;
   return true;
 }
 
@@ -35,15 +38,17 @@ ThreadId PctStrategy::choose(const SchedulerView& view) {
     return pick;
   };
   ThreadId pick = best();
+  if (view.enabled.size() < 2) return pick;  // no race: not a step
+  racing_steps_++;
   // At a change point the thread about to run drops to priority 1, 2, ... in turn.
-  while (next_change_ < change_points_.size() && change_points_[next_change_] <= view.step) {
+  while (next_change_ < change_points_.size() && change_points_[next_change_] <= racing_steps_) {
     priorities_[slot_of(pick)] = ++next_change_;
     pick = best();
   }
   return pick;
 }
 
-void PctStrategy::end_execution(std::uint64_t steps) { max_steps_ = std::max(max_steps_, steps); }
+void PctStrategy::end_execution(std::uint64_t) { max_racing_steps_ = std::max(max_racing_steps_, racing_steps_); }
 
 std::string PctStrategy::describe() const { return "pct depth " + std::to_string(depth_); }
 
