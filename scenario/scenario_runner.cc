@@ -209,7 +209,11 @@ class ScenarioSession::Runner {
   }
 
   void run_step(const Step& step, StepReport* out) {
-    std::ostringstream line;
+    // The runner's own stream, emptied for each step: building a stream costs more
+    // than most steps do, and the simulator runs millions of steps.
+    std::ostringstream& line = line_;
+    line.str("");
+    line.clear();
     line << where_ << ": " << step_op_name(step.op);
     switch (step.op) {
       case StepOp::kLoad: {
@@ -455,6 +459,7 @@ class ScenarioSession::Runner {
   std::map<u32, std::string> prog_names_;
   std::map<u32, std::string> link_names_;
   u32 miniq_taken_ = 0;  // miniq_inc steps not yet matched by a miniq_dec
+  std::ostringstream line_;  // run_step's report line
 };
 
 std::unique_ptr<MprogApi> make_system(Semantics semantics) {

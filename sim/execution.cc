@@ -117,6 +117,7 @@ void Execution::run_callback() {
 }
 
 void Execution::schedule_point(const Transition& tr) {
+  forget_quiet();  // other threads may run: what a reader can see may change
   const ThreadId me = current_;
   Thread& self = threads_[me];
   self.pending = tr;
@@ -365,6 +366,50 @@ bool Execution::entry_visible(std::uintptr_t lo, std::uintptr_t hi) {
   return false;
 }
 
+// Called after an access of the control path that needed no point: if no plain or
+// ONCE access near it would need one either, or do anything else, until the next
+// point, later ones skip the checks. Near: inside the same tracked, live allocation,
+// and between the entries around it that a reader can see, or that are published (a
+// write there is a linearization point). That covers the whole allocation when no
+// reader has started (needs_point: no_reader); otherwise only an entry's memory (a
+// read of an entry is never a point, a write is when entry_visible says so). Nothing
+// a reader can see changes before the control path's next point or another hook,
+// which forget it; nor, except when the setup ends (control_body forgets it then),
+// does whether a reader has started. A bundle holds both entries: the range stops at
+// the one readers may walk.
+void Execution::remember_quiet(const void* addr) {
+  const Allocation* a = shadow_.find(addr);
+  if (!a || a->freed || a->rcu_free_queued) return;
+  const u32 k = workload_.start_readers_after;
+  const bool no_reader = workload_.readers == 0 || (k > 0 && ops_ended_ < k);
+  if (!no_reader && a->kind != Allocation::Kind::kEntry) return;
+  const auto at = reinterpret_cast<std::uintptr_t>(addr);
+  const std::size_t size = target_->entry_size();
+  std::uintptr_t lo = a->start, hi = a->start + a->size;
+  // Shrinks [lo, hi) to leave out the entry at e; false if `at` is inside it.
+  auto leave_out = [&](std::uintptr_t e) {
+    if (!e || e >= hi || e + size <= lo) return true;
+    if (at >= e && at < e + size) return false;
+    if (e + size <= at) {
+      lo = e + size;
+    } else {
+      hi = e;
+    }
+    return true;
+  };
+  if (!leave_out(reinterpret_cast<std::uintptr_t>(target_->published_entry()))) return;
+  if (!no_reader) {
+    const VectorClock& known = hb_.clock(kControlThread);
+    for (const Hold& h : holds_) {
+      if (h.end_po && known.knows(hb_.slot_of(h.reader), h.end_po)) continue;  // over
+      if (!leave_out(h.entry)) return;
+    }
+  }
+  quiet_lo_[quiet_next_] = lo;
+  quiet_hi_[quiet_next_] = hi;
+  quiet_next_ ^= 1;
+}
+
 void Execution::stop_thread() {
   if (options_.collect_outcome && !stop_) threads_[current_].parked = true;
   park();
@@ -392,6 +437,7 @@ ExecutionResult Execution::run() {
   const std::function<void()> restore_revision = target_->install_initial_revision();
   rcu_.reset(nthreads_);
   hb_.reset(workload_.readers, strategy_.wants_races());
+  schedule_.reserve(256);  // most executions take fewer steps: one allocation, not eight
   threads_.resize(nthreads_);
   pending_view_.assign(nthreads_, Transition{});
   op_published_c_.assign(workload_.scenario.steps.size() + 1, 0);
@@ -461,7 +507,25 @@ ExecutionResult Execution::run() {
 
 // ---- hooks -----------------------------------------------------------------------
 
+namespace {
+bool plain_or_once(MemAccess kind) {
+  return kind == MemAccess::kReadOnce || kind == MemAccess::kPlainRead || kind == MemAccess::kWriteOnce ||
+         kind == MemAccess::kPlainWrite;
+}
+}  // namespace
+
+// Most accesses are the control path's, in a quiet allocation (remember_quiet): they
+// only count as a hook called. That case stays small; the rest is access_slow.
 void Execution::access(MemAccess kind, const void* addr) {
+  if (current_ == kControlThread && hooks_live() && plain_or_once(kind) &&
+      quiet(reinterpret_cast<std::uintptr_t>(addr))) {
+    threads_[kControlThread].calls++;
+    return;
+  }
+  access_slow(kind, addr);
+}
+
+void Execution::access_slow(MemAccess kind, const void* addr) {
   const Transition tr{StepKind::kAccess, kind, addr, 0};
   if (unwinding_) return;
   if (!hooks_live()) {
@@ -478,6 +542,8 @@ void Execution::access(MemAccess kind, const void* addr) {
   }
   threads_[current_].calls++;
   const bool control = current_ == kControlThread;
+  const bool quiet_kind = plain_or_once(kind);
+  if (!quiet_kind) forget_quiet();
   const bool writes = tr.writes();
   const bool point = options_.all_points || !control || needs_point(tr);
   // A write that changes what a reader would read now is the step's
@@ -489,6 +555,7 @@ void Execution::access(MemAccess kind, const void* addr) {
         entry_published(reinterpret_cast<std::uintptr_t>(addr))));
   if (point) schedule_point(tr);
   if (publishes) op_published_c_[ops_begun_] = hb_.clock(kControlThread).c[kControlThread] + 1;
+  if (control && !point && quiet_kind && !options_.record_events) remember_quiet(addr);
   // Only the distinct-state estimate needs this. A write no other thread could
   // observe is a function of the control path's position, already in the state.
   if (states_ && writes && point) {
@@ -509,6 +576,7 @@ void Execution::access(MemAccess kind, const void* addr) {
 }
 
 void Execution::alloc(const void* object, std::size_t size, const char* what) {
+  forget_quiet();
   if (unwinding_) return;
   Allocation& a = shadow_.add(object, size, what);
   if (std::string_view(what) == "bpf_prog") {
@@ -522,6 +590,7 @@ void Execution::alloc(const void* object, std::size_t size, const char* what) {
 }
 
 void Execution::kfree(const void* object, std::function<void()> destroy) {
+  forget_quiet();
   if (unwinding_) {
     Allocation* a = shadow_.find(object);
     if (a && a->freed) return;  // released once, however often it is freed
@@ -591,6 +660,7 @@ void Execution::rcu_read_unlock() {
 }
 
 void Execution::synchronize_rcu() {
+  forget_quiet();
   if (!hooks_live()) return;
   threads_[current_].calls++;
   // With no reader able to be in a section, the grace period is over at once.
@@ -622,6 +692,7 @@ void Execution::synchronize_rcu() {
 }
 
 void Execution::call_rcu(const void* head, std::function<void()> callback) {
+  forget_quiet();
   if (unwinding_) return;
   const Transition tr{StepKind::kCallRcu};
   if (hooks_live()) threads_[current_].calls++;
@@ -671,6 +742,7 @@ void Execution::control_body() {
       park();
     }
     ops_ended_ = k + 1;
+    forget_quiet();  // the readers may start now
     if (options_.record_events) {
       log(kControlThread, "ends " + report.line + " | " + target_->entries(),
           {.kind = EventKind::kStepEnd, .index = k + 1});

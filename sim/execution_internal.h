@@ -5,6 +5,7 @@
 // execution_checks.cc (the properties). Not part of the simulator's interface.
 #pragma once
 
+#include <array>
 #include <boost/context/fiber.hpp>
 
 #include <cstdint>
@@ -104,6 +105,7 @@ class Execution final : public KernelHooks {
 
   // ---- KernelHooks --------------------------------------------------------------
   void access(MemAccess kind, const void* addr) override;
+  [[gnu::noinline]] void access_slow(MemAccess kind, const void* addr);
   void alloc(const void* object, std::size_t size, const char* what) override;
   void kfree(const void* object, std::function<void()> destroy) override;
   void rcu_read_lock() override;
@@ -153,6 +155,7 @@ class Execution final : public KernelHooks {
   // control path does not know (happens-before) to be over.
   bool entry_visible(std::uintptr_t lo, std::uintptr_t hi);
   bool entry_published(std::uintptr_t addr) const;
+  void remember_quiet(const void* addr);
   // Everything the rest of the execution depends on (state caching).
   StateKey state_key();
   // How many steps' linearization points happen at or before control step x.
@@ -212,6 +215,18 @@ class Execution final : public KernelHooks {
   const void* main_stack_bottom_ = nullptr;
   std::size_t main_stack_size_ = 0;
   bool prestarting_ = false;
+  // The control path's quiet allocations: ones whose plain and ONCE accesses need no
+  // scheduling point and do nothing else (not visible to any reader, not the
+  // published entry, not freed) until the control path's next point or any other
+  // hook. The model rewrites a whole peer slot by slot (a memset of 64 slots is 64
+  // accesses, a copy reads one entry and writes the other); this spares each the
+  // full needs_point. Two of them; empty when lo == hi.
+  std::array<std::uintptr_t, 2> quiet_lo_{}, quiet_hi_{};
+  std::size_t quiet_next_ = 0;
+  bool quiet(std::uintptr_t at) const {
+    return at - quiet_lo_[0] < quiet_hi_[0] - quiet_lo_[0] || at - quiet_lo_[1] < quiet_hi_[1] - quiet_lo_[1];
+  }
+  void forget_quiet() { quiet_lo_ = quiet_hi_ = {}; }
   bool in_callback_ = false;
   bool unwinding_ = false;
   bool stop_ = false;

@@ -26,7 +26,7 @@ Workload fixed_workload() {
   Workload w;
   w.scenario = parse_scenarios(text).at(0);
   w.readers = 2;
-  w.passes = 3;
+  w.passes = 2;
   return w;
 }
 
