@@ -404,6 +404,14 @@ class ScenarioSession::Runner {
       out->observed.expect_flags = flags;
       line << " count=" << r.count << " revision=" << r.revision << " progs=" << join(progs)
            << " links=" << join(links_text) << " flags=" << join(flags_text);
+    } else {
+      // Nothing was written, so what was observed expects nothing of the buffer: an
+      // expectation kept from the step would make the observed step a mismatch.
+      out->observed.expect_count.reset();
+      out->observed.expect_revision.reset();
+      out->observed.expect_progs.reset();
+      out->observed.expect_links.reset();
+      out->observed.expect_flags.reset();
     }
     auto not_written = [&](const char* field) {
       out->mismatches.push_back(std::string(field) + ": the query failed before writing it");

@@ -255,6 +255,22 @@ TEST(ScenarioNamesTest, ReplaceAlwaysSetsBpfFReplace) {
   }
 }
 
+// Found by scenario_runner_fuzz: a failed query that expected buffer contents is a
+// mismatch, and what was observed (the step with its expectations set to what
+// happened) must then expect no contents, or replaying the observed steps fails too.
+// (v2: a query of a hook with no entry fails with ENOENT; upstream answers count 0.)
+TEST(ScenarioTest, AFailedQueryObservesNoBufferContents) {
+  const auto report = run_text(R"({"semantics":"v2","steps":[
+      {"op":"query","expect":"ENOENT","expect_count":1,"expect_revision":1,
+       "expect_progs":["P1"],"expect_links":[null],"expect_flags":[[]]}]})");
+  ASSERT_EQ(report.steps.size(), 1U);
+  EXPECT_EQ(report.steps[0].mismatches.size(), 5U);
+  const Step& observed = report.steps[0].observed;
+  EXPECT_EQ(observed.expect, "ENOENT");
+  EXPECT_FALSE(observed.expect_count || observed.expect_revision || observed.expect_progs ||
+               observed.expect_links || observed.expect_flags);
+}
+
 TEST(ScenarioTest, WriterRoundTrips) {
   const std::string text = R"({"name":"x","semantics":"v2","initial_revision":7,"steps":[
     {"op":"load","prog":"P1"},
