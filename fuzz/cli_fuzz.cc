@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tools/cli.h"
-#include "traces/escape.h"
+#include "common/escape.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::string> args = {"mprogsim"};

@@ -18,8 +18,8 @@
 #include <string>
 
 #include "model/mutants.h"
-#include "traces/scenario.h"
-#include "traces/scenario_runner.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_runner.h"
 
 namespace {
 
