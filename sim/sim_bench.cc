@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // The simulator's cost: scheduling steps and executions per second for one fixed
-// workload (6 control steps that swap the list, 2 readers x 3 passes), under the
-// random strategy, compared with running the same control steps sequentially with
-// no scheduler at all.
+// workload (the standard one: 3 loads and 6 control steps that swap the list, 2
+// readers x 2 passes), under the random strategy and PCT, beside the same control
+// steps run sequentially with no scheduler at all.
 #include <benchmark/benchmark.h>
 
 #include "sim/execution.h"
