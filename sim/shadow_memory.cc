@@ -9,7 +9,7 @@ namespace mprogsim::sim {
 std::string Allocation::name() const {
   if (what == "bpf_prog" && model_id) return "bpf_prog P" + std::to_string(model_id);
   if (what == "bpf_link" && model_id) return "bpf_link L" + std::to_string(model_id);
-  return what + "#" + std::to_string(kind_seq);
+  return std::string(what) + "#" + std::to_string(kind_seq);
 }
 
 void ShadowMemory::reset() {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/transition.h"
@@ -22,7 +23,9 @@ struct Allocation {
   enum class Kind : std::uint8_t { kOther, kProg, kLink, kEntry /* bundle or tcx_entry */ };
   std::uintptr_t start = 0;
   std::size_t size = 0;
-  std::string what;      // "bpf_prog", "bpf_link", "bpf_mprog_bundle"
+  // "bpf_prog", "bpf_link", "bpf_mprog_bundle": the string literal the model passes
+  // to KernelHooks::alloc (static storage; not copied, allocations are frequent).
+  std::string_view what;
   Kind kind = Kind::kOther;
   std::uint32_t seq = 0;  // creation order among all allocations, from 1
   std::uint32_t kind_seq = 0;  // creation order among allocations of the same kind
@@ -55,7 +58,7 @@ class ShadowMemory {
   std::vector<Allocation> allocations_;  // in creation order
   // (start, index) sorted by start: few allocations, looked up on every access.
   std::vector<std::pair<std::uintptr_t, std::size_t>> by_start_;
-  std::map<std::string, std::uint32_t> kind_counts_;
+  std::map<std::string_view, std::uint32_t> kind_counts_;
   std::vector<std::function<void()>> quarantine_;
   std::size_t last_ = static_cast<std::size_t>(-1);  // one-entry lookup cache
 };
