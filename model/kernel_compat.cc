@@ -59,8 +59,10 @@ u32 model_span(u64 idx, u64 num, u64 n, const char* what) {
   return idx < n ? static_cast<u32>(n - idx) : 0;
 }
 
-KernelScope::KernelScope(KernelHooks* hooks, BpfObjects* objects)
-    : saved_hooks_(g_hooks), saved_objects_(current_objects()) {
+KernelScope::KernelScope(KernelHooks* hooks, BpfObjects* objects, Mutant mutant)
+    : saved_hooks_(g_hooks),
+      saved_objects_(current_objects()),
+      saved_mutant_(detail::install_mutant(mutant)) {
   g_hooks = hooks;
   set_current_objects(objects);
 }
@@ -68,6 +70,7 @@ KernelScope::KernelScope(KernelHooks* hooks, BpfObjects* objects)
 KernelScope::~KernelScope() {
   g_hooks = saved_hooks_;
   set_current_objects(saved_objects_);
+  detail::install_mutant(saved_mutant_);
 }
 
 }  // namespace mprogsim

@@ -2,6 +2,7 @@
 #include "model/mutants.h"
 
 #include <array>
+#include <utility>
 
 namespace mprogsim {
 namespace {
@@ -38,50 +39,41 @@ constexpr std::array<MutantInfo, 26> kMutants = {{
      "bpf_mprog_query writes a program's prog_attach_flags[i] only when they are non-zero"},
     {Mutant::kCommitNoSync, "commit-no-sync",
      "bpf_mprog_commit (upstream: tcx_entry_sync) does not call synchronize_rcu(), so the "
-     "next update rewrites a peer readers still walk",
-     true, MutantVariant::kBoth},
+     "next update rewrites a peer readers still walk", true},
     {Mutant::kProgPutFreesNow, "prog-put-frees-now",
-     "bpf_prog_put frees the program at once instead of through call_rcu", true,
-     MutantVariant::kBoth},
+     "bpf_prog_put frees the program at once instead of through call_rcu", true},
     {Mutant::kPublishBeforeWritten, "publish-before-written",
      "tcx publishes the peer entry before bpf_mprog_attach has written it (and re-publishes "
-     "the old entry if nothing was swapped)",
-     true, MutantVariant::kBoth},
+     "the old entry if nothing was swapped)", true},
     {Mutant::kDelPutsEarly, "del-puts-early",
      "bpf_mprog_del (upstream: bpf_mprog_mark_for_release) puts the detached program right "
-     "away instead of after the swap and the grace period",
-     true, MutantVariant::kBoth},
+     "away instead of after the swap and the grace period", true},
     {Mutant::kReaderReloadsEntry, "reader-reloads-entry",
-     "tcx_run re-loads the published entry after each program and walks on in the new one",
-     true, MutantVariant::kBoth},
+     "tcx_run re-loads the published entry after each program and walks on in the new one", true},
     {Mutant::kFreeBundleNow, "free-bundle-now",
      "bpf_mprog_free (upstream: tcx_entry_free) frees the entry at once instead of with "
-     "kfree_rcu",
-     true, MutantVariant::kBoth},
+     "kfree_rcu", true},
     {Mutant::kReaderUnlocksEarly, "reader-unlocks-early",
-     "tcx_run leaves the RCU read-side section right after loading the entry", true,
-     MutantVariant::kBoth},
+     "tcx_run leaves the RCU read-side section right after loading the entry", true},
     {Mutant::kUpstreamMaxCheckBefore, "upstream-max-check-before",
      "upstream before \"bpf, mprog: Fix maximum program check on mprog attachment\": "
-     "BPF_F_BEFORE on a full array inserts a 64th program", false, MutantVariant::kUpstream},
+     "BPF_F_BEFORE on a full array inserts a 64th program"},
     {Mutant::kUpstreamEmptyDetachBefore, "upstream-empty-detach-before",
      "upstream before \"bpf: Fix mprog detachment for empty mprog entry\": a detach "
-     "without a program on an empty (qdisc-held) entry indexes slot -1 and succeeds", false,
-     MutantVariant::kUpstream},
+     "without a program on an empty (qdisc-held) entry indexes slot -1 and succeeds"},
     {Mutant::kUpstreamQueryNullEntryBefore, "upstream-query-null-entry-before",
      "upstream before \"bpf: Handle bpf_mprog_query with NULL entry\": querying a hook "
-     "without an entry is -ENOENT instead of count 0, revision 1", false,
-     MutantVariant::kUpstream},
+     "without an entry is -ENOENT instead of count 0, revision 1"},
     {Mutant::kUpstreamMiniqBoolBefore, "upstream-miniq-bool-before",
      "upstream before \"bpf: Fix too early release of tcx_entry\": the qdisc hold is a "
-     "bool, so the first of two holders to go frees the entry", false,
-     MutantVariant::kUpstream},
+     "bool, so the first of two holders to go frees the entry"},
     {Mutant::kFetchFrontNoClamp, "fetch-front-no-clamp",
      "bpf_mprog_fetch lacks `if (idx == -1) idx = 0;`: a detach BEFORE the first program "
-     "reads slot -1, in front of the array",
-     false, MutantVariant::kUpstream},
+     "reads slot -1, in front of the array"},
 }};
 
+// The installed mutant (KernelScope); per thread, because each simulated run and each
+// sequential call owns its thread while it runs.
 thread_local Mutant g_current = Mutant::kNone;
 
 }  // namespace
@@ -99,37 +91,15 @@ std::optional<Mutant> mutant_from_name(std::string_view name) {
 std::string_view mutant_name(Mutant mutant) { return mutant_info(mutant).name; }
 
 const MutantInfo& mutant_info(Mutant mutant) {
-  static constexpr MutantInfo kNoMutant{Mutant::kNone, "none", "the correct model", false,
-                                        MutantVariant::kBoth};
+  static constexpr MutantInfo kNoMutant{Mutant::kNone, "none", "the correct model"};
   for (const auto& info : kMutants) {
     if (info.mutant == mutant) return info;
   }
   return kNoMutant;
 }
 
-bool mutant_fits(Mutant mutant, MutantVariant variant) {
-  const MutantVariant breaks = mutant_info(mutant).variant;
-  return breaks == MutantVariant::kBoth || breaks == variant;
-}
-
-std::string mutant_refusal(Mutant mutant, MutantVariant variant) {
-  if (mutant_fits(mutant, variant)) return "";
-  const MutantInfo& info = mutant_info(mutant);
-  return "mutant '" + std::string(info.name) + "' breaks the " +
-         std::string(mutant_variant_name(info.variant)) + " model only; a run of " +
-         std::string(mutant_variant_name(variant)) + " cannot show it";
-}
-
-std::string_view mutant_variant_name(MutantVariant variant) {
-  switch (variant) {
-    case MutantVariant::kV2: return "v2";
-    case MutantVariant::kUpstream: return "upstream";
-    case MutantVariant::kBoth: return "v2 and upstream";
-  }
-  return "?";
-}
-
 Mutant current_mutant() { return g_current; }
-void set_current_mutant(Mutant mutant) { g_current = mutant; }
+
+Mutant detail::install_mutant(Mutant mutant) { return std::exchange(g_current, mutant); }
 
 }  // namespace mprogsim

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // Deliberately broken variants of the model: each is a one-line deviation in a
-// mirror function, off by default, switched on at run time by name. They exist to
-// prove the properties can fail (properties/mutants_test.cc checks each is caught).
+// mirror function, off by default, chosen by name when a system is made (the mutant
+// belongs to the system instance: model/system_harness.h). They exist to prove the
+// properties can fail (properties/mutants_test.cc checks each is caught). Which
+// variants a mutant breaks is the registry's (model/variant_registry.h: mutant_fits).
 #pragma once
 
 #include <optional>
@@ -45,34 +47,29 @@ enum class Mutant {
   kFetchFrontNoClamp,  // bpf_mprog_fetch: position -1 (in front of the first) read as a slot
 };
 
-// Which variant's code a mutant breaks: only a run of that variant can show it.
-enum class MutantVariant : unsigned char { kV2, kUpstream, kBoth };
-
 struct MutantInfo {
   Mutant mutant;
   std::string_view name;
   std::string_view description;
   bool concurrent = false;  // needs the simulator's readers to show
-  MutantVariant variant = MutantVariant::kV2;
 };
 
 // Every mutant except kNone, in declaration order.
-std::span<const MutantInfo> all_mutants();
-std::optional<Mutant> mutant_from_name(std::string_view name);
-std::string_view mutant_name(Mutant mutant);
+[[nodiscard]] std::span<const MutantInfo> all_mutants();
+[[nodiscard]] std::optional<Mutant> mutant_from_name(std::string_view name);
+[[nodiscard]] std::string_view mutant_name(Mutant mutant);
 // The entry of `mutant` (kNone: a variant-free entry named "none").
-const MutantInfo& mutant_info(Mutant mutant);
-// Whether a run of `variant` (kV2 or kUpstream) can show `mutant`; kNone fits both.
-bool mutant_fits(Mutant mutant, MutantVariant variant);
-// "v2", "upstream" or "v2 and upstream".
-std::string_view mutant_variant_name(MutantVariant variant);
-// Empty when a run of `variant` can show `mutant`, else why not (for an exit-2 message:
-// a run that cannot fail must not report "no violation").
-std::string mutant_refusal(Mutant mutant, MutantVariant variant);
+[[nodiscard]] const MutantInfo& mutant_info(Mutant mutant);
 
-// The mutant in force for the model driven by this thread.
+// The mutant of the system whose call runs on this thread (kNone outside any call):
+// what the mirror code asks through mutant_active(). Only KernelScope
+// (model/sequential_hooks.h) installs it, for the scope of one call or one run.
 Mutant current_mutant();
-void set_current_mutant(Mutant mutant);
 inline bool mutant_active(Mutant mutant) { return current_mutant() == mutant; }
+
+namespace detail {
+// Installs `mutant` for this thread and returns the one it replaces (KernelScope only).
+Mutant install_mutant(Mutant mutant);
+}  // namespace detail
 
 }  // namespace mprogsim

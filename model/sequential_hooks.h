@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/kernel_compat.h"
+#include "model/mutants.h"
 
 namespace mprogsim {
 
@@ -44,10 +45,12 @@ class SequentialHooks final : public KernelHooks {
   std::vector<std::string> out_of_bounds_;
 };
 
-// Installs hooks and an object table for the current thread for one scope.
+// Installs hooks, an object table and the mutant of the system they belong to for
+// the current thread, for one scope (one sequential call, or one simulated run), and
+// puts the previous ones back when it ends.
 class KernelScope {
  public:
-  KernelScope(KernelHooks* hooks, class BpfObjects* objects);
+  KernelScope(KernelHooks* hooks, class BpfObjects* objects, Mutant mutant = Mutant::kNone);
   ~KernelScope();
   KernelScope(const KernelScope&) = delete;
   KernelScope& operator=(const KernelScope&) = delete;
@@ -55,6 +58,7 @@ class KernelScope {
  private:
   KernelHooks* saved_hooks_;
   class BpfObjects* saved_objects_;
+  Mutant saved_mutant_;
 };
 
 }  // namespace mprogsim

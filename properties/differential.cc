@@ -4,10 +4,7 @@
 #include <memory>
 
 #include "model/uapi.h"
-#include "model/upstream/mprog_spec.h"
-#include "model/upstream/system.h"
-#include "model/v2/mprog_spec.h"
-#include "model/v2/system.h"
+#include "model/variant_registry.h"
 #include "properties/invariants.h"
 #include "scenario/actions.h"
 #include "scenario/scenario_runner.h"
@@ -15,17 +12,12 @@
 namespace mprogsim::properties {
 namespace {
 
-// make_spec (the spec of a semantics) comes from scenario/scenario_runner.h.
-std::unique_ptr<MprogApi> make_model(Semantics semantics) {
-  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::System>();
-  return std::make_unique<v2::System>();
-}
-
 class Differential {
  public:
   explicit Differential(const DifferentialOptions& options)
-      : options_(options), upstream_(options.semantics == Semantics::kUpstream),
-        spec_(make_spec(options.semantics)), model_(make_model(options.semantics)),
+      : options_(options),
+        spec_(make_spec(options.semantics)),
+        model_(make_system(options.semantics, options.mutant)),
         // The counterexample's expectations are the spec's answers, so the spec binds
         // a link name when its link_attach succeeds and the model is given the spec's
         // answered step: both then bind what the written file binds.
@@ -99,9 +91,7 @@ class Differential {
       }
     }
     if (options_.check_invariants) {
-      auto violations =
-          upstream_ ? check_state(static_cast<const upstream::System&>(*model_), model_after)
-                    : check_state(static_cast<const v2::System&>(*model_), model_after);
+      auto violations = check_state(options_.semantics, *model_, model_after);
       const auto step_violations =
           check_step(facts_of(step, model_report), model_before_, model_after);
       violations.insert(violations.end(), step_violations.begin(), step_violations.end());
@@ -142,7 +132,6 @@ class Differential {
   }
 
   DifferentialOptions options_;
-  bool upstream_;
   std::unique_ptr<MprogApi> spec_;
   std::unique_ptr<MprogApi> model_;
   ScenarioSession spec_session_;

@@ -19,6 +19,7 @@
 
 #include "model/mprog_api.h"
 #include "scenario/actions.h"
+#include "model/mutants.h"
 #include "scenario/scenario.h"
 
 namespace mprogsim::properties {
@@ -31,10 +32,11 @@ struct DifferentialResult {
 };
 
 struct DifferentialOptions {
-  // Which pair runs: v2::System against v2::MprogSpec, or upstream::System against
-  // upstream::MprogSpec (then FIRST/LAST are never generated and REPLACE names its
-  // program through `replace`).
+  // Which pair runs: the variant's system against its spec (the registry's
+  // make_system and make_spec; upstream: FIRST/LAST are never generated and REPLACE
+  // names its program through `replace`).
   Semantics semantics = Semantics::kV2;
+  Mutant mutant = Mutant::kNone;  // the model's (the spec has none)
   u64 initial_revision = 1;
   // Findings (invariants.h ids) that are reported but do not fail the run.
   std::set<std::string> tolerated_findings;
@@ -42,7 +44,7 @@ struct DifferentialOptions {
   bool check_invariants = true;  // check the model's invariants
 };
 
-DifferentialResult run_differential(const std::vector<Action>& actions,
+[[nodiscard]] DifferentialResult run_differential(const std::vector<Action>& actions,
                                     const DifferentialOptions& options);
 
 }  // namespace mprogsim::properties

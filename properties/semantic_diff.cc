@@ -23,47 +23,27 @@ namespace {
 
 // ---- variants and their mutants -------------------------------------------------
 
-// The mutant is thread-local and each side has its own: every call into a side runs
-// with that side's mutant and puts the previous one back.
-class MutantScope {
- public:
-  explicit MutantScope(Mutant mutant) : saved_(current_mutant()) { set_current_mutant(mutant); }
-  ~MutantScope() { set_current_mutant(saved_); }
-  MutantScope(const MutantScope&) = delete;
-  MutantScope& operator=(const MutantScope&) = delete;
-
- private:
-  Mutant saved_;
-};
-
-// One side: a fresh system of one variant, driven through the scenario runner so
-// that names and flag names become that variant's fds, ids and bits.
+// One side: a fresh system of one variant, with that side's mutant (each system
+// runs its own), driven through the scenario runner so that names and flag names
+// become that variant's fds, ids and bits.
 class Side {
  public:
   Side(const Variant& variant, std::optional<u64> initial_revision) : variant_(variant) {
-    MutantScope scope(variant_.mutant);
-    system_ = make_system(variant_.semantics);
+    system_ = make_system(variant_.semantics, variant_.mutant);
     // Each side's scenario is written with that side's answers as expectations, so a
     // link_attach binds its name on a side exactly when it succeeds there.
     session_ = std::make_unique<ScenarioSession>(*system_, initial_revision, variant_.semantics,
                                                  NameBinding::kFromResult);
   }
   ~Side() {
-    MutantScope scope(variant_.mutant);
-    session_.reset();
+    session_.reset();  // before the system it names
     system_.reset();
   }
   Side(const Side&) = delete;
   Side& operator=(const Side&) = delete;
 
-  StepReport step(const Step& step) {
-    MutantScope scope(variant_.mutant);
-    return session_->step(step);
-  }
-  u32 holds() const {
-    MutantScope scope(variant_.mutant);
-    return system_->miniq_holds();
-  }
+  StepReport step(const Step& step) { return session_->step(step); }
+  u32 holds() const { return system_->miniq_holds(); }
   const ScenarioSession& session() const { return *session_; }
 
  private:
@@ -295,8 +275,10 @@ class Search {
  public:
   explicit Search(const SemanticDiffOptions& options)
       : o_(options),
-        both_v2_(options.a.semantics == Semantics::kV2 && options.b.semantics == Semantics::kV2),
-        any_v2_(options.a.semantics == Semantics::kV2 || options.b.semantics == Semantics::kV2) {}
+        both_first_last_(variant_info(options.a.semantics).first_last &&
+                 variant_info(options.b.semantics).first_last),
+        any_first_last_(variant_info(options.a.semantics).first_last ||
+                variant_info(options.b.semantics).first_last) {}
 
   SemanticDiffResult run() {
     bfs();
@@ -341,7 +323,7 @@ class Search {
     for (const auto& l : links) {
       if (!sa.link_closed(l)) open_links.push_back(l);
     }
-    const bool first_last = any_v2_ && !o_.common_only;
+    const bool first_last = any_first_last_ && !o_.common_only;
     std::vector<u32> out;
     auto add = [&](const Step& s) { out.push_back(intern(s)); };
 
@@ -517,7 +499,7 @@ class Search {
   }
 
   // -- running --
-  bool expressible_on_both(const Op& op) const { return !op.v2_only || both_v2_; }
+  bool expressible_on_both(const Op& op) const { return !op.v2_only || both_first_last_; }
 
   struct Outcome {
     StepReport a;
@@ -776,7 +758,7 @@ class Search {
     const std::string what =
         key.shape.empty() ? std::string(step_op_name(static_cast<StepOp>(key.op))) : key.shape;
     if (key.field == kOnlyIn) {
-      only = o_.a.semantics == Semantics::kV2 ? &o_.a : &o_.b;
+      only = variant_info(o_.a.semantics).first_last ? &o_.a : &o_.b;
       e.kind = std::string("only in ") + (only == &o_.a ? "A" : "B") + " (" + only->name() +
                "): FIRST/LAST on " + what;
     } else {
@@ -828,8 +810,8 @@ class Search {
   }
 
   SemanticDiffOptions o_;
-  bool both_v2_;
-  bool any_v2_;
+  bool both_first_last_;
+  bool any_first_last_;
   std::vector<Op> ops_;
   std::unordered_map<std::string, u32> op_ids_;  // lookups only, never iterated
   Graph graph_;
@@ -841,7 +823,7 @@ class Search {
 }  // namespace
 
 std::string Variant::name() const {
-  std::string out = semantics == Semantics::kUpstream ? "upstream" : "v2";
+  std::string out(variant_info(semantics).name);
   if (mutant != Mutant::kNone) out += "+" + std::string(mutant_name(mutant));
   return out;
 }
@@ -850,14 +832,13 @@ std::optional<Variant> parse_variant(std::string_view text, std::string* error) 
   const auto plus = text.find('+');
   const std::string_view base = text.substr(0, plus);
   Variant v;
-  if (base == "v2") {
-    v.semantics = Semantics::kV2;
-  } else if (base == "upstream") {
-    v.semantics = Semantics::kUpstream;
-  } else {
-    *error = "unknown variant '" + std::string(base) + "' (v2 or upstream, optionally +MUTANT)";
+  const VariantInfo* variant = variant_named(base);
+  if (!variant) {
+    *error = "unknown variant '" + std::string(base) + "' (" + variant_names(" or ") +
+             ", optionally +MUTANT)";
     return std::nullopt;
   }
+  v.semantics = variant->semantics;
   if (plus == std::string_view::npos) return v;
   const std::string_view name = text.substr(plus + 1);
   const auto mutant = mutant_from_name(name);
@@ -873,9 +854,7 @@ std::optional<Variant> parse_variant(std::string_view text, std::string* error) 
                "' shows only with datapath readers (mprogsim check), never in a sequential diff";
       return std::nullopt;
     }
-    const std::string refusal = mutant_refusal(
-        info.mutant, v.semantics == Semantics::kUpstream ? MutantVariant::kUpstream
-                                                         : MutantVariant::kV2);
+    const std::string refusal = mutant_refusal(info.mutant, v.semantics);
     if (!refusal.empty()) {
       *error = refusal;
       return std::nullopt;

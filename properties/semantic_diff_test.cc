@@ -49,10 +49,8 @@ void expect_replays(const Scenario& scenario, Mutant mutant) {
   // Through the file format, as `mprogsim replay` reads it.
   const auto parsed = parse_scenarios(write_scenario(scenario));
   ASSERT_EQ(parsed.size(), 1U);
-  set_current_mutant(mutant);
-  auto system = make_system(parsed[0].semantics);
+  auto system = make_system(parsed[0].semantics, mutant);
   const ScenarioReport report = run_scenario(parsed[0], *system);
-  set_current_mutant(Mutant::kNone);
   EXPECT_EQ(report.failed, 0U) << scenario.name << "\n" << format_report(report);
 }
 

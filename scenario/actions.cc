@@ -59,7 +59,7 @@ Relative ActionResolver::relative_of(const Action& a) const {
 }
 
 u64 ActionResolver::expected_revision_of(const Action& a, u64 current) const {
-  if (upstream_) {
+  if (variant_.revision_bits == 64) {
     // A 64-bit revision on both sides: near values stay untruncated.
     switch (a.revision % 5) {
       case 1: return current;
@@ -79,8 +79,9 @@ u64 ActionResolver::expected_revision_of(const Action& a, u64 current) const {
 }
 
 std::vector<std::string> ActionResolver::flags_of(const Action& a) const {
-  // Upstream has no FIRST/LAST: those bits of the action pick nothing.
-  const u32 flags = upstream_ ? a.flags & ~(kActionFlagFirst | kActionFlagLast) : a.flags;
+  // Without FIRST/LAST (upstream), those bits of the action pick nothing.
+  const u32 flags =
+      variant_.first_last ? a.flags : a.flags & ~(kActionFlagFirst | kActionFlagLast);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < kFlagNames.size(); i++) {
     if (flags & (1U << i)) out.emplace_back(kFlagNames[i]);
@@ -90,9 +91,11 @@ std::vector<std::string> ActionResolver::flags_of(const Action& a) const {
 
 void ActionResolver::resolve_attach_many(const Action& a, std::vector<Step>* out) {
   // Each load is resolved now; the attaches name the programs just loaded.
-  // Upstream fills the array in one batch a quarter of the time: the limit shows
-  // on attach and on detach (the back of a full array is out of range).
-  for (u32 k = 0, n = upstream_ && a.count % 4 == 0 ? 63 : 1 + a.count % 64;
+  // Without FIRST/LAST (upstream), the array fills in one batch a quarter of the
+  // time: the limit shows on attach and on detach (the back of a full array is out
+  // of range).
+  const bool batches = !variant_.first_last;
+  for (u32 k = 0, n = batches && a.count % 4 == 0 ? 63 : 1 + a.count % 64;
        k < n && progs_loaded_ < kProgsMax; k++) {
     Step load;
     load.op = StepOp::kLoad;
@@ -102,9 +105,9 @@ void ActionResolver::resolve_attach_many(const Action& a, std::vector<Step>* out
     attach.prog = load.prog;
     // Upstream: prepend or append the whole batch sometimes, so that a BEFORE
     // meets a full array (the bug "Fix maximum program check" fixed).
-    if (upstream_ && (a.flags & kActionFlagBefore)) {
+    if (batches && (a.flags & kActionFlagBefore)) {
       attach.flags = {"BEFORE"};
-    } else if (upstream_ && (a.flags & kActionFlagAfter)) {
+    } else if (batches && (a.flags & kActionFlagAfter)) {
       attach.flags = {"AFTER"};
     }
     out->push_back(load);
@@ -145,7 +148,7 @@ std::vector<Step> ActionResolver::resolve(const Action& a, u64 current_revision)
       s.expected_revision = expected_revision_of(a, current_revision);
       // Upstream REPLACE names its program in replace_bpf_fd; sometimes leave it out
       // (fd 0) to reach the lookup error.
-      if (upstream_ && s.op == StepOp::kAttach && (a.flags & kActionFlagReplace) &&
+      if (variant_.replace_field && s.op == StepOp::kAttach && (a.flags & kActionFlagReplace) &&
           a.other % 5 != 0) {
         s.replace = progs[a.other % progs.size()];
       }
@@ -153,9 +156,10 @@ std::vector<Step> ActionResolver::resolve(const Action& a, u64 current_revision)
       break;
     case ActionKind::kDetach:
       s.op = StepOp::kDetach;
-      if (upstream_) {
-        // Upstream names a victim by position alone in many ways (front, back,
-        // next to a relative): leave the program out a quarter of the time.
+      if (!variant_.first_last) {
+        // Without FIRST/LAST (upstream) a victim is named by position alone in many
+        // ways (front, back, next to a relative): leave the program out a quarter of
+        // the time.
         if (!progs.empty() && a.prog % 4 != 0) s.prog = progs[(a.prog / 4) % progs.size()];
       } else if (!progs.empty() && a.prog % (progs.size() + 1) != progs.size()) {
         s.prog = progs[a.prog % (progs.size() + 1)];

@@ -15,6 +15,7 @@
 
 #include "model/mprog_api.h"
 #include "scenario/scenario.h"
+#include "model/variant_registry.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim {
@@ -73,7 +74,7 @@ struct Action {
 class ActionResolver {
  public:
   ActionResolver(const ScenarioSession& spec_session, const MprogApi& spec, Semantics semantics)
-      : session_(spec_session), spec_(spec), upstream_(semantics == Semantics::kUpstream) {}
+      : session_(spec_session), spec_(spec), variant_(variant_info(semantics)) {}
 
   // The steps `action` stands for now; `current_revision` is the attach point's
   // revision, which the action's expected_revision choice is relative to.
@@ -95,7 +96,10 @@ class ActionResolver {
 
   const ScenarioSession& session_;
   const MprogApi& spec_;
-  bool upstream_;
+  // What the choices depend on: whether FIRST/LAST exist (without them, positions
+  // are picked with BEFORE/AFTER and full batches), where REPLACE names its program,
+  // and the revision's width.
+  const VariantInfo& variant_;
   u32 progs_loaded_ = 0;
   u32 link_attempts_ = 0;
 };

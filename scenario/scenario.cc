@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/uapi.h"
+#include "model/variant_registry.h"
 #include "scenario/json_input.h"
 
 namespace mprogsim {
@@ -107,23 +108,24 @@ std::vector<std::string> get_names(const json& v, const std::string& where) {
   return out;
 }
 
+// " (FIRST exists only in v2)" for a flag other variants have, else "".
+std::string elsewhere(const std::string& flag) {
+  std::string names;
+  for (const VariantInfo& other : all_variants()) {
+    if (other.has_flag(flag)) names += (names.empty() ? "" : " and ") + std::string(other.name);
+  }
+  return names.empty() ? "" : " (" + flag + " exists only in " + names + ")";
+}
+
 std::vector<std::string> get_flag_names(const json& v, const std::string& where,
                                         Semantics semantics) {
-  static const std::set<std::string> kV2 = {"REPLACE", "BEFORE", "AFTER", "FIRST",
-                                            "LAST",    "ID",     "LINK"};
-  static const std::set<std::string> kUpstream = {"REPLACE", "BEFORE", "AFTER", "ID", "LINK"};
+  const VariantInfo& variant = variant_info(semantics);
   if (!v.is_array()) fail(where, "expected an array of flag names");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < v.size(); i++) {
     const std::string at = where + "[" + std::to_string(i) + "]";
     const auto flag = get_string(v[i], at);
-    const auto& known = semantics == Semantics::kV2 ? kV2 : kUpstream;
-    if (!known.count(flag)) {
-      fail(at, "unknown flag " + quote_input(flag) +
-                   (semantics == Semantics::kUpstream && kV2.count(flag)
-                        ? " (FIRST and LAST exist only in v2)"
-                        : ""));
-    }
+    if (!variant.has_flag(flag)) fail(at, "unknown flag " + quote_input(flag) + elsewhere(flag));
     out.push_back(flag);
   }
   return out;
@@ -264,13 +266,11 @@ Scenario parse_one(const json& v, const std::string& where,
   Scenario s;
   if (!v.contains("semantics")) fail(where, "missing field 'semantics'");
   const auto semantics = get_string(v["semantics"], where + ".semantics");
-  if (semantics == "v2") {
-    s.semantics = Semantics::kV2;
-  } else if (semantics == "upstream") {
-    s.semantics = Semantics::kUpstream;
-  } else {
-    fail(where + ".semantics", "must be v2 or upstream, not " + quote_input(semantics));
+  const VariantInfo* variant = variant_named(semantics);
+  if (!variant) {
+    fail(where + ".semantics", "must be " + variant_names(" or ") + ", not " + quote_input(semantics));
   }
+  s.semantics = variant->semantics;
   for (const auto& [key, value] : v.items()) {
     const std::string at = where + "." + key;
     if (key == "name") {
@@ -346,7 +346,7 @@ std::string write_scenario(const Scenario& s) { return scenario_to_json(s).dump(
 nlohmann::ordered_json scenario_to_json(const Scenario& s) {
   json j;
   j["name"] = s.name;
-  j["semantics"] = s.semantics == Semantics::kV2 ? "v2" : "upstream";
+  j["semantics"] = variant_info(s.semantics).name;
   if (s.initial_revision) j["initial_revision"] = *s.initial_revision;
   j["steps"] = json::array();
   for (const Step& step : s.steps) {

@@ -15,11 +15,10 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "model/mprog_api.h"
+#include "model/variant.h"
 #include "common/escape.h"
 
 namespace mprogsim {
-
-enum class Semantics { kV2, kUpstream };
 
 // A bad scenario file: the message names the file position (JSON path). It quotes
 // the input, so it is escaped (common/escape.h) to stay one line.

@@ -10,50 +10,10 @@
 #include <utility>
 
 #include "model/uapi.h"
-#include "model/upstream/mprog_spec.h"
-#include "model/upstream/system.h"
-#include "model/v2/mprog_spec.h"
-#include "model/upstream/uapi.h"
-#include "model/v2/system.h"
 #include "scenario/scenario_names.h"
 
 namespace mprogsim {
 namespace {
-
-// Flag names in the order they are printed, with their bits in each semantics.
-constexpr std::array<std::pair<const char*, u32>, 7> kV2Flags = {{
-    {"REPLACE", v2::BPF_F_REPLACE},
-    {"BEFORE", v2::BPF_F_BEFORE},
-    {"AFTER", v2::BPF_F_AFTER},
-    {"FIRST", v2::BPF_F_FIRST},
-    {"LAST", v2::BPF_F_LAST},
-    {"ID", v2::BPF_F_ID},
-    {"LINK", v2::BPF_F_LINK},
-}};
-constexpr std::array<std::pair<const char*, u32>, 5> kUpstreamFlags = {{
-    {"REPLACE", upstream::BPF_F_REPLACE},
-    {"BEFORE", upstream::BPF_F_BEFORE},
-    {"AFTER", upstream::BPF_F_AFTER},
-    {"ID", upstream::BPF_F_ID},
-    {"LINK", upstream::BPF_F_LINK},
-}};
-
-// The bits the runner needs by role, per semantics.
-struct FlagBits {
-  std::span<const std::pair<const char*, u32>> names;
-  u32 replace;
-  u32 id;
-  u32 link;
-  u32 mask;  // what BPF_PROG_ATTACH accepts; other bits print as a number
-};
-
-FlagBits flag_bits_of(Semantics semantics) {
-  if (semantics == Semantics::kUpstream) {
-    return {kUpstreamFlags, upstream::BPF_F_REPLACE, upstream::BPF_F_ID, upstream::BPF_F_LINK,
-            upstream::BPF_F_ATTACH_MASK_MPROG};
-  }
-  return {kV2Flags, v2::BPF_F_REPLACE, v2::BPF_F_ID, v2::BPF_F_LINK, v2::BPF_F_ATTACH_MASK_MPROG};
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out = "[";
@@ -83,8 +43,7 @@ constexpr u32 kNoSuchId = 0x7fffffff;
 class ScenarioSession::Runner {
  public:
   Runner(MprogApi& system, Semantics semantics, NameBinding binding)
-      : system_(system), semantics_(semantics), bits_(flag_bits_of(semantics)),
-        binding_(binding) {}
+      : system_(system), bits_(variant_info(semantics)), binding_(binding) {}
 
   StepReport step(const Step& step, std::size_t index) {
     where_ = "step " + std::to_string(index);
@@ -132,7 +91,7 @@ class ScenarioSession::Runner {
   u32 flag_bits(const std::vector<std::string>& names) const {
     u32 bits = 0;
     for (const auto& name : names) {
-      for (const auto& [known, bit] : bits_.names) {
+      for (const auto& [known, bit] : bits_.flags) {
         if (name == known) bits |= bit;
       }
     }
@@ -142,10 +101,10 @@ class ScenarioSession::Runner {
   std::vector<std::string> flag_names(u32 bits) const {
     if (bits == kQueryUnwritten) return {"UNWRITTEN"};
     std::vector<std::string> out;
-    for (const auto& [name, bit] : bits_.names) {
+    for (const auto& [name, bit] : bits_.flags) {
       if (bits & bit) out.emplace_back(name);
     }
-    if (bits & ~bits_.mask) out.push_back("0x" + std::to_string(bits));
+    if (bits & ~bits_.attach_mask) out.push_back("0x" + std::to_string(bits));
     return out;
   }
 
@@ -171,8 +130,8 @@ class ScenarioSession::Runner {
   // The relative fd/id and the flags it implies.
   std::pair<u32, u32> relative(const Relative& r) const {
     if (r.kind == Relative::Kind::kNone) return {0, 0};
-    u32 flags = r.by_id ? bits_.id : 0;
-    if (r.kind == Relative::Kind::kLink) flags |= bits_.link;
+    u32 flags = r.by_id ? bits_.flag_id : 0;
+    if (r.kind == Relative::Kind::kLink) flags |= bits_.flag_link;
     if (r.raw) return {*r.raw, flags};
     const bool is_link = r.kind == Relative::Kind::kLink;
     const Bound& b = is_link ? link(*r.name) : prog(*r.name);
@@ -239,16 +198,16 @@ class ScenarioSession::Runner {
         auto [object, implied] = relative(step.relative);
         u32 flags = flag_bits(step.flags) | implied;
         u32 replace_fd = 0;
-        if (step.replace && semantics_ == Semantics::kV2) {
+        if (step.replace && !bits_.replace_field) {
           if (step.relative.kind != Relative::Kind::kNone) {
             bad("in v2 'replace' is the relative object; give one of 'replace' and 'relative'");
           }
           object = fd_of(prog(*step.replace));
-          flags |= bits_.replace;
+          flags |= bits_.flag_replace;
         } else if (step.replace) {
-          // Upstream: the program to replace has its own field, replace_bpf_fd.
+          // The program to replace has its own field, replace_bpf_fd (upstream).
           replace_fd = fd_of(prog(*step.replace));
-          flags |= bits_.replace;
+          flags |= bits_.flag_replace;
         }
         ProgAttachAttr attr{prog_fd, flags, object, replace_fd, step.expected_revision};
         const int ret = system_.prog_attach(attr);
@@ -289,7 +248,7 @@ class ScenarioSession::Runner {
         LinkUpdateAttr attr{fd_of(link(*step.link)), fd_of(prog(*step.prog)), 0, 0};
         if (step.old_prog) {
           attr.old_prog_fd = fd_of(prog(*step.old_prog));
-          attr.flags = bits_.replace;
+          attr.flags = bits_.flag_replace;
         }
         const int ret = system_.link_update(attr);
         line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
@@ -456,8 +415,7 @@ class ScenarioSession::Runner {
   }
 
   MprogApi& system_;
-  Semantics semantics_;
-  FlagBits bits_;
+  const VariantInfo& bits_;  // the flag bits by name and by role
   NameBinding binding_;
   std::string where_;
   ScenarioNames names_;     // what the file binds: decides what is a bad file
@@ -469,16 +427,6 @@ class ScenarioSession::Runner {
   u32 miniq_taken_ = 0;  // miniq_inc steps not yet matched by a miniq_dec
   std::ostringstream line_;  // run_step's report line
 };
-
-std::unique_ptr<MprogApi> make_system(Semantics semantics) {
-  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::System>();
-  return std::make_unique<v2::System>();
-}
-
-std::unique_ptr<MprogApi> make_spec(Semantics semantics) {
-  if (semantics == Semantics::kUpstream) return std::make_unique<upstream::MprogSpec>();
-  return std::make_unique<v2::MprogSpec>();
-}
 
 void clear_expectations(Step* step) {
   step->expect.reset();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/mprog_api.h"
+#include "model/variant_registry.h"  // make_system, make_spec
 #include "scenario/scenario.h"
 #include "scenario/scenario_names.h"
 
@@ -38,11 +39,6 @@ struct ScenarioReport {
   std::size_t passed = 0;  // steps whose expectations all held (or had none)
   std::size_t failed = 0;  // steps with a mismatch or a violation
 };
-
-// A fresh attach point (the faithful model) for `semantics`.
-std::unique_ptr<MprogApi> make_system(Semantics semantics);
-// The abstract spec of `semantics`.
-std::unique_ptr<MprogApi> make_spec(Semantics semantics);
 
 // Removes every expectation field of a step.
 void clear_expectations(Step* step);

@@ -6,6 +6,7 @@
 
 #include "model/upstream/uapi.h"
 #include "model/uapi.h"
+#include "model/v2/uapi.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim {

@@ -18,6 +18,7 @@
 #include <map>
 #include <set>
 
+#include "model/variant_registry.h"
 #include "sim/dfs_strategy.h"
 #include "sim/dpor_strategy.h"
 #include "sim/execution.h"
@@ -102,7 +103,7 @@ Explored explore(const Workload& w, Strategy& strategy, bool all_points = false)
 Workload workload(const std::string& steps, Semantics semantics, u32 readers, u32 passes, Mutant mutant,
                   u32 start_readers_after = 0) {
   const std::string text = std::string(R"({"name": "w", "semantics": ")") +
-                           (semantics == Semantics::kUpstream ? "upstream" : "v2") +
+                           std::string(variant_info(semantics).name) +
                            R"(", "steps": [)" + steps + "]}";
   Workload w;
   w.scenario = parse_scenarios(text).at(0);

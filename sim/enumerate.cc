@@ -10,8 +10,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "model/upstream/system.h"
-#include "model/v2/system.h"
+#include "model/variant_registry.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim {
@@ -52,53 +51,10 @@ constexpr AlphabetLetter kLetters[] = {
 
 constexpr std::uint32_t kMaxHolds = 2;
 
-// The mutant in force for the calls made while it lives (thread-local state).
-class MutantScope {
- public:
-  explicit MutantScope(Mutant mutant) : saved_(current_mutant()) { set_current_mutant(mutant); }
-  ~MutantScope() { set_current_mutant(saved_); }
-  MutantScope(const MutantScope&) = delete;
-  MutantScope& operator=(const MutantScope&) = delete;
-
- private:
-  Mutant saved_;
-};
-
 Step make_step(StepOp op) {
   Step s;
   s.op = op;
   return s;
-}
-
-// What the datapath can reach of the model's attach point: which entry is published
-// and the program list of both entries (the peer's stale one included).
-template <typename Entry, int kMax>
-std::string entry_list(const Entry& e) {
-  std::string out = "[";
-  for (int i = 0; i < kMax && e.fp_items[i].prog; i++) {
-    out += (i ? " " : "") + std::to_string(e.fp_items[i].prog->model_id);
-  }
-  return out + "]";
-}
-
-std::string datapath_memory(const MprogApi& model) {
-  if (const auto* v2 = dynamic_cast<const v2::System*>(&model)) {
-    const v2::bpf_mprog_entry* entry = v2->device().tcx_ingress;
-    if (!entry) return "published=none";
-    const v2::bpf_mprog_bundle* b = entry->parent;
-    return std::string("published=") + (entry == &b->a ? "a" : "b") +
-           " a=" + entry_list<v2::bpf_mprog_entry, v2::BPF_MPROG_MAX>(b->a) +
-           " b=" + entry_list<v2::bpf_mprog_entry, v2::BPF_MPROG_MAX>(b->b);
-  }
-  if (const auto* up = dynamic_cast<const upstream::System*>(&model)) {
-    const upstream::bpf_mprog_entry* entry = up->device().tcx_ingress;
-    if (!entry) return "published=none";
-    const upstream::bpf_mprog_bundle* b = entry->parent;
-    return std::string("published=") + (entry == &b->a ? "a" : "b") +
-           " a=" + entry_list<upstream::bpf_mprog_entry, upstream::BPF_MPROG_MAX>(b->a) +
-           " b=" + entry_list<upstream::bpf_mprog_entry, upstream::BPF_MPROG_MAX>(b->b);
-  }
-  return "?";
 }
 
 std::string program_name(std::uint32_t i) { return "P" + std::to_string(i + 1); }
@@ -109,10 +65,11 @@ std::span<const AlphabetLetter> alphabet_letters() { return kLetters; }
 
 std::optional<std::vector<std::string>> parse_alphabet(std::string_view text, Semantics semantics,
                                                        std::string* error) {
+  const VariantInfo& variant = variant_info(semantics);
   std::vector<std::string> out;
   if (text.empty()) {
     for (const AlphabetLetter& l : kLetters) {
-      if (l.in_default && !(l.v2_only && semantics != Semantics::kV2)) out.emplace_back(l.name);
+      if (l.in_default && (!l.first_last || variant.first_last)) out.emplace_back(l.name);
     }
     return out;
   }
@@ -128,8 +85,12 @@ std::optional<std::vector<std::string>> parse_alphabet(std::string_view text, Se
       *error = "unknown alphabet letter '" + std::string(name) + "' (letters: " + names + ")";
       return std::nullopt;
     }
-    if (it->v2_only && semantics != Semantics::kV2) {
-      *error = "alphabet letter '" + std::string(name) + "' exists only in v2 (FIRST/LAST)";
+    if (it->first_last && !variant.first_last) {
+      std::string names;
+      for (const VariantInfo& other : all_variants()) {
+        if (other.first_last) names += (names.empty() ? "" : " and ") + std::string(other.name);
+      }
+      *error = "alphabet letter '" + std::string(name) + "' exists only in " + names + " (FIRST/LAST)";
       return std::nullopt;
     }
     if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
@@ -226,12 +187,6 @@ class EnumerationBuilder {
     std::uint32_t holds = 0;
     std::uint32_t link_attempts = 0;  // each link_attach gets a fresh name
     std::set<std::string> links;      // links created (a failed attempt names none)
-    ~Run() {
-      MutantScope scope(mutant);
-      model_session.reset();
-      model.reset();
-    }
-    Mutant mutant = Mutant::kNone;
   };
 
   void apply(Run& run, const Step& step) {
@@ -239,10 +194,7 @@ class EnumerationBuilder {
     if (step.op == StepOp::kLinkAttach && report.observed.expect.value_or("OK") == "OK") {
       run.links.insert(*step.link);
     }
-    {
-      MutantScope scope(run.mutant);
-      run.model_session->step(step);
-    }
+    run.model_session->step(step);
     if (step.prog) run.named.insert(*step.prog);
     if (step.replace) run.named.insert(*step.replace);
     if (step.relative.name) run.named.insert(*step.relative.name);
@@ -254,19 +206,14 @@ class EnumerationBuilder {
   std::unique_ptr<Run> replay(const std::vector<std::uint32_t>& ops) {
     const EnumerateOptions& o = e_.options_;
     auto run = std::make_unique<Run>();
-    run->mutant = o.mutant;
     run->spec = make_spec(o.semantics);
     run->spec_session = std::make_unique<ScenarioSession>(*run->spec, std::nullopt, o.semantics);
-    {
-      MutantScope scope(o.mutant);
-      run->model = make_system(o.semantics);
-      run->model_session = std::make_unique<ScenarioSession>(*run->model, std::nullopt, o.semantics);
-    }
+    run->model = make_system(o.semantics, o.mutant);  // the mutant belongs to the model
+    run->model_session = std::make_unique<ScenarioSession>(*run->model, std::nullopt, o.semantics);
     for (std::uint32_t i = 0; i < o.progs; i++) {
       Step load = make_step(StepOp::kLoad);
       load.prog = program_name(i);
       run->spec_session->step(load);
-      MutantScope scope(o.mutant);
       run->model_session->step(load);
     }
     for (std::uint32_t op : ops) apply(*run, e_.steps_[op]);
@@ -293,11 +240,8 @@ class EnumerationBuilder {
       }
     };
     observe(*run.spec_session);
-    {
-      MutantScope scope(run.mutant);
-      observe(*run.model_session);
-      out += datapath_memory(*run.model) + "\n";
-    }
+    observe(*run.model_session);
+    out += variant_info(e_.options_.semantics).datapath_memory(*run.model) + "\n";
     for (const auto& n : progs) out += n + (run.spec_session->prog_closed(n) ? " closed" : " open") + (run.named.count(n) ? " named\n" : "\n");
     for (const auto& n : links) out += n + (run.spec_session->link_closed(n) ? " closed\n" : " open\n");
     out += "holds=" + std::to_string(run.holds);
@@ -319,7 +263,7 @@ class EnumerationBuilder {
   // Every step the alphabet offers on the run's state, in a fixed order.
   std::vector<std::uint32_t> alphabet(Run& run) {
     const EnumerateOptions& o = e_.options_;
-    const bool v2 = o.semantics == Semantics::kV2;
+    const VariantInfo& variant = variant_info(o.semantics);
     ScenarioSession& spec = *run.spec_session;
     const StepReport q = spec.step(make_step(StepOp::kQuery));
     std::vector<std::string> attached;
@@ -408,7 +352,7 @@ class EnumerationBuilder {
           Step f = s;
           if (!spec.prog_closed(r)) {
             f.replace = r;
-          } else if (v2) {  // v2 names the replaced program as the relative, by id
+          } else if (!variant.replace_field) {  // v2 names the replaced program as the relative, by id
             f.flags = {"REPLACE"};
             f.relative = relative_prog(r);
           } else {
@@ -430,7 +374,7 @@ class EnumerationBuilder {
          {std::tuple{"detach-head", "FIRST", "BEFORE"}, {"detach-tail", "LAST", ""}}) {
       if (!has(letter)) continue;
       Step s = make_step(StepOp::kDetach);
-      const std::string flag = v2 ? v2_flag : upstream_flag;
+      const std::string flag = variant.first_last ? v2_flag : upstream_flag;
       if (!flag.empty()) s.flags = {flag};
       add(s);
     }

@@ -37,7 +37,7 @@ namespace mprogsim::sim {
 struct AlphabetLetter {
   std::string_view name;  // "attach-before-prog"
   std::string_view what;  // one line, for --help and the docs
-  bool v2_only = false;   // FIRST/LAST
+  bool first_last = false;  // names FIRST/LAST: only for a variant that has them
   bool in_default = true;
 };
 

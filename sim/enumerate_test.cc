@@ -90,7 +90,7 @@ TEST(Enumeration, PrefixesMergeByStateAndRacedOperationsDoNot) {
 std::string all_letters(Semantics semantics) {
   std::string out;
   for (const AlphabetLetter& l : alphabet_letters()) {
-    if (l.v2_only && semantics != Semantics::kV2) continue;
+    if (l.first_last && !variant_info(semantics).first_last) continue;
     out += (out.empty() ? "" : ",") + std::string(l.name);
   }
   return out;

@@ -10,7 +10,7 @@
 #include "sim/execution_internal.h"
 #include "sim/fiber_switch.h"
 #include "sim/stack_pool.h"
-#include "sim/target.h"
+#include "model/variant_registry.h"
 
 namespace mprogsim::sim {
 namespace detail {
@@ -422,9 +422,9 @@ ExecutionResult Execution::run() {
     result_.error = ref.error;
     return std::move(result_);
   }
-  KernelScope scope(this, &target_->objects());
-  const Mutant saved_mutant = current_mutant();
-  set_current_mutant(workload_.mutant);
+  // The target's system carries the workload's mutant; it is in force while this
+  // execution runs its fibers on the thread.
+  KernelScope scope(this, &target_->objects(), target_->mutant());
 
   shadow_.add(target_->device(), target_->device_size(), "net_device");
   try {
@@ -500,7 +500,6 @@ ExecutionResult Execution::run() {
 
   if (strategy_.wants_races()) strategy_.observe(hb_);
   strategy_.end_execution(schedule_.size());
-  set_current_mutant(saved_mutant);
   restore_revision();
   return std::move(result_);
 }

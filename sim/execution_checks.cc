@@ -9,7 +9,7 @@
 #include "sim/execution_internal.h"
 #include "sim/findings.h"
 #include "sim/property_names.h"
-#include "sim/target.h"
+#include "model/variant_registry.h"
 
 namespace mprogsim::sim::detail {
 

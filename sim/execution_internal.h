@@ -28,7 +28,7 @@
 #include "sim/rcu.h"
 #include "common/rng.h"
 #include "sim/shadow_memory.h"
-#include "sim/target.h"
+#include "model/variant_registry.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim::detail {
@@ -65,14 +65,15 @@ class Execution final : public KernelHooks {
         strategy_(strategy),
         options_(options),
         states_(states),
-        target_(make_target(workload.scenario.semantics)),
+        target_(make_target(workload.scenario.semantics, workload.mutant)),
         nthreads_(1 + workload.readers),
         hb_(scratch_hb()) {}
 
   ~Execution() override {
     {
       // Teardown runs model code (unwinding frames, queued callbacks) through these
-      // hooks, inert: run() has already put the thread's old ones back.
+      // hooks, inert: run() has already put the thread's old ones back. No mutant:
+      // teardown only releases what the run left.
       KernelScope scope(this, &target_->objects());
       // Unwind any thread stopped mid-way: resumed with unwinding_ set, it throws
       // Unwind from its scheduling point up to the top of its fiber and finishes.

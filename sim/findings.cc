@@ -3,22 +3,21 @@
 
 
 #include "model/finding_ids.h"
+#include "model/variant_registry.h"
 
 namespace mprogsim::sim {
 namespace {
 
-constexpr std::string_view kReplaceMix = "upstream-replace-mix";
-
 constexpr KnownFinding kFindings[] = {
-    {kFindingStaticKeyLeak, Semantics::kV2, "invariant", "F1",
+    {kFindingStaticKeyLeak, "invariant", "F1",
      "replace and link update leak the tcx static key"},
-    {kFindingEmptyDetach, Semantics::kV2, "invariant", "F2",
+    {kFindingEmptyDetach, "invariant", "F2",
      "detaching a program that is not attached succeeds on an empty held entry"},
-    {kFindingEstaleHighRevision, Semantics::kV2, "invariant", "F3",
+    {kFindingEstaleHighRevision, "invariant", "F3",
      "from revision 2^31 on, no expected_revision matches"},
-    {kFindingQueryFlagsUnwritten, Semantics::kV2, "invariant", "F4",
+    {kFindingQueryFlagsUnwritten, "invariant", "F4",
      "query leaves the other kind's flags element of each slot as the caller passed it"},
-    {kReplaceMix, Semantics::kUpstream, "snapshot", "U1",
+    {kFindingReplaceMix, "snapshot", "U1",
      "in-place replaces without a grace period: a pass can run a list never committed"},
 };
 
@@ -55,16 +54,17 @@ const KnownFinding* find_known_finding(std::string_view name) {
 
 std::string classify_snapshot(Semantics semantics, const std::vector<u32>& saw,
                               const std::vector<std::vector<u32>>& window) {
-  // v2 commits every replace with a grace period, so no pass can span two of them:
-  // the same picture there is a bug (commit-no-sync shows it).
-  if (semantics != Semantics::kUpstream) return "";
+  // Only a variant whose code has the replace mix (upstream) can show it: v2 commits
+  // every replace with a grace period, so no pass can span two of them, and the same
+  // picture there is a bug (commit-no-sync shows it).
+  if (!variant_info(semantics).has_finding(kFindingReplaceMix)) return "";
   // Maximal runs of consecutive states linked by in-place replaces.
   for (std::size_t begin = 0; begin < window.size();) {
     std::size_t end = begin + 1;
     while (end < window.size() && one_slot_apart(window[end - 1], window[end])) end++;
     const std::span<const std::vector<u32>> run(window.data() + begin, end - begin);
     if (run.size() >= 2 && run.front().size() == saw.size() && monotone_mix(saw, run)) {
-      return std::string(kReplaceMix);
+      return kFindingReplaceMix;
     }
     begin = end;
   }

@@ -26,7 +26,6 @@ namespace mprogsim::sim {
 
 struct KnownFinding {
   std::string_view name;      // "upstream-replace-mix"; the id the options and summaries use
-  Semantics semantics;        // the variant whose code has it
   std::string_view property;  // what breaks: "snapshot" (simulator), "invariant" (sequential)
   std::string_view label;     // where it is written up: "F1", "U1" in docs/semantics.md
   std::string_view title;     // one line

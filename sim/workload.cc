@@ -7,10 +7,8 @@ namespace mprogsim::sim {
 
 Reference compute_reference(const Workload& workload) {
   Reference ref;
-  const Mutant saved = current_mutant();
   try {
     // The spec knows no mutants: it is the intended behaviour.
-    set_current_mutant(Mutant::kNone);
     const Semantics semantics = workload.scenario.semantics;
     auto spec = make_spec(semantics);
     ScenarioSession spec_session(*spec, workload.scenario.initial_revision, semantics);
@@ -19,8 +17,7 @@ Reference compute_reference(const Workload& workload) {
       ref.spec_lines.push_back(spec_session.step(bare).line);
     }
     ref.keys = spec->static_keys();
-    set_current_mutant(workload.mutant);
-    auto model = make_system(workload.scenario.semantics);
+    auto model = make_system(workload.scenario.semantics, workload.mutant);
     ScenarioSession model_session(*model, workload.scenario.initial_revision, semantics);
     ref.committed.push_back(model->run());
     for (const Step& step : workload.scenario.steps) {
@@ -30,7 +27,6 @@ Reference compute_reference(const Workload& workload) {
   } catch (const ScenarioError& e) {
     ref.error = e.what();
   }
-  set_current_mutant(saved);
   return ref;
 }
 

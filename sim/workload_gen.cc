@@ -88,7 +88,7 @@ Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
   // FIRST / LAST; upstream with BEFORE (the first) or no flag (the last).
   auto by_position = [&shape](Rng& r) -> std::vector<std::string> {
     const bool first = r.below(2);
-    if (shape.semantics == Semantics::kUpstream) {
+    if (!variant_info(shape.semantics).first_last) {
       return first ? std::vector<std::string>{"BEFORE"} : std::vector<std::string>{};
     }
     return {first ? "FIRST" : "LAST"};
@@ -144,7 +144,7 @@ Workload draw_workload(Rng& rng, const WorkloadShape& shape) {
       rewritten_workload.scenario.steps.push_back(close);
     }
     // (Upstream replaces by the old program's fd, which the tail has just closed.)
-    if (tail == 1 || open.empty() || shape.semantics == Semantics::kUpstream) {
+    if (tail == 1 || open.empty() || variant_info(shape.semantics).replace_field) {
       for (u64 i = 0, n = 1 + rng.below(2); i < n; i++) {
         Step detach;
         detach.op = StepOp::kDetach;

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "model/variant_registry.h"
 #include "sim/campaign.h"
 #include "sim/enumerate.h"
 #include "traces/trace_replay.h"
@@ -89,24 +90,22 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     print_error("check: unknown mutant " + quote_input(o.mutant) + " (see `mprogsim mutants`)");
     return 2;
   }
-  if (o.variant != "v2" && o.variant != "upstream") {
-    print_error("check: unknown variant " + quote_input(o.variant) + " (v2 or upstream)");
+  const VariantInfo* named = variant_named(o.variant);
+  if (!named) {
+    print_error("check: unknown variant " + quote_input(o.variant) + " (" +
+                variant_names(" or ") + ")");
     return 2;
   }
   // A mutant picks its own variant unless --variant says otherwise; a variant that
   // cannot show the mutant is refused (the run could never fail).
-  Semantics semantics = o.variant == "upstream" ? Semantics::kUpstream : Semantics::kV2;
-  if (!given("--variant") && mutant_info(*mutant).variant == MutantVariant::kUpstream) {
-    semantics = Semantics::kUpstream;
-  }
-  const auto mutant_variant =
-      semantics == Semantics::kUpstream ? MutantVariant::kUpstream : MutantVariant::kV2;
-  if (const std::string refusal = mutant_refusal(*mutant, mutant_variant);
+  Semantics semantics = named->semantics;
+  if (!given("--variant") && !mutant_fits(*mutant, semantics)) semantics = mutant_home(*mutant);
+  if (const std::string refusal = mutant_refusal(*mutant, semantics);
       !refusal.empty() && o.workload.empty()) {
     print_error("check: --variant " + o.variant + ": " + refusal);
     return 2;
   }
-  const std::string variant = semantics == Semantics::kUpstream ? "upstream" : "v2";
+  const std::string variant(variant_info(semantics).name);
 
   if (o.strict && given("--allow-finding")) {
     print_error("check: --strict is --allow-finding none; give one of them");
@@ -235,9 +234,8 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     if (!w) return 2;
     s.workload_file = o.workload;
     // The file's own semantics wins.
-    s.variant = w->scenario.semantics == Semantics::kUpstream ? "upstream" : "v2";
-    const std::string refusal = mutant_refusal(
-        *mutant, s.variant == "upstream" ? MutantVariant::kUpstream : MutantVariant::kV2);
+    s.variant = variant_info(w->scenario.semantics).name;
+    const std::string refusal = mutant_refusal(*mutant, w->scenario.semantics);
     if (!refusal.empty()) {
       print_error("check: " + o.workload + ": " + refusal);
       return 2;

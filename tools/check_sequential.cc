@@ -57,10 +57,10 @@ Action draw_action(std::mt19937_64& rng) {
 }
 
 // The replay command must show the violation, not pass: say what it shows, found by
-// running the written scenario on the same model (the mutant is still in force).
-std::string what_replay_shows(const Scenario& scenario) {
+// running the written scenario on the same model (with the same mutant).
+std::string what_replay_shows(const Scenario& scenario, Mutant mutant) {
   try {
-    auto model = make_system(scenario.semantics);
+    auto model = make_system(scenario.semantics, mutant);
     const ScenarioReport report = run_scenario(scenario, *model);
     for (const StepReport& step : report.steps) {
       if (!step.violations.empty()) {
@@ -145,8 +145,7 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
   const SequentialCheckOptions* o = &check_options;
   SequentialOutcome local;
   SequentialOutcome& out = outcome ? *outcome : local;
-  const std::string variant = o->semantics == Semantics::kV2 ? "v2" : "upstream";
-  set_current_mutant(o->mutant);
+  const std::string variant(variant_info(o->semantics).name);
   if (o->header) std::cout << "SEED=" << o->seed << " semantics=" << variant << " ";
   std::cout << "mode=sequential";
   if (o->executions < 1'000'000'000) std::cout << " executions=" << o->executions;
@@ -190,6 +189,7 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
     properties::DifferentialOptions options;
     options.initial_revision = draw_initial_revision(rng);
     options.semantics = o->semantics;
+    options.mutant = o->mutant;
     for (const sim::KnownFinding& f : sim::known_findings()) {
       if (o->allowed.allows(f.name)) options.tolerated_findings.insert(std::string(f.name));
     }
@@ -211,10 +211,7 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
                         std::to_string(o->seed) + ", sequence " + std::to_string(e) +
                         ", shrunk): " + shrunk.failure;
         f.trace = write("finding-" + name, e, scenario);
-        if (f.trace.empty()) {
-          set_current_mutant(Mutant::kNone);
-          return out.exit = 2;  // the run could not deliver what it found
-        }
+        if (f.trace.empty()) return out.exit = 2;  // the run could not deliver what it found
         it = reported.emplace(name, out.findings.size()).first;
         out.findings.push_back(std::move(f));
       }
@@ -227,20 +224,15 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
         if (!options.tolerated_findings.count(name)) print_finding_not_allowed(name);
       }
       const std::string path = write("check", e, result.counterexample);
-      if (path.empty()) {
-        set_current_mutant(Mutant::kNone);
-        return out.exit = 2;
-      }
+      if (path.empty()) return out.exit = 2;
       const std::string mutant_option =
           o->mutant == Mutant::kNone ? "" : " --mutant " + std::string(mutant_name(o->mutant));
       std::cout << "scenario (unshrunk, expectations are the spec's answers): " << path
                 << "\nreplay it: mprogsim replay " << path << mutant_option << "\n"
-                << "  " << what_replay_shows(result.counterexample) << "\n";
-      set_current_mutant(Mutant::kNone);
+                << "  " << what_replay_shows(result.counterexample, o->mutant) << "\n";
       return out.exit = 1;
     }
   }
-  set_current_mutant(Mutant::kNone);
   print_findings(out.findings, "sequence");
   std::cout << "no violation in " << out.sequences << " sequences";
   if (!out.findings.empty()) {

@@ -13,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "model/variant_registry.h"
 #include "properties/semantic_diff.h"
 #include "tools/cli_checks.h"
 #include "tools/subcommands.h"
@@ -73,8 +74,8 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   if (initial_revision_given) s.initial_revision = o.initial_revision;
 
   const bool one_upstream =
-      (a->semantics == Semantics::kUpstream) != (b->semantics == Semantics::kUpstream);
-  const bool any_v2 = a->semantics == Semantics::kV2 || b->semantics == Semantics::kV2;
+      variant_info(a->semantics).first_last != variant_info(b->semantics).first_last;
+  const bool any_v2 = variant_info(a->semantics).first_last || variant_info(b->semantics).first_last;
   std::cout << "diff: A = " << a->name() << ", B = " << b->name() << "\n";
   std::cout << "bounds: depth " << s.depth << ", programs " << s.progs << ", links " << s.links
             << ", qdisc holds " << s.holds;

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "model/mutants.h"
+#include "model/variant_registry.h"
 #include "tools/subcommands.h"
 
 namespace mprogsim::tools {
@@ -11,7 +12,7 @@ Run add_mutants(CLI::App&) {
   return [] {
     for (const auto& info : all_mutants()) {
       std::cout << info.name << "\t" << (info.concurrent ? "concurrent" : "sequential") << "\t"
-                << mutant_variant_name(info.variant) << "\t" << info.description << "\n";
+                << mutant_variants(info.mutant) << "\t" << info.description << "\n";
     }
     return 0;
   };

@@ -33,10 +33,6 @@
 namespace mprogsim::tools {
 namespace {
 
-MutantVariant variant_of(Semantics semantics) {
-  return semantics == Semantics::kUpstream ? MutantVariant::kUpstream : MutantVariant::kV2;
-}
-
 struct ReplayOptions {
   std::vector<std::string> files;
   std::string mutant = "none";
@@ -59,8 +55,8 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
     return 2;
   }
   if (o.mutant_given) {
-    const std::string refusal = mutant_refusal(*mutant_from_name(o.mutant),
-                                               variant_of(trace.scenario.semantics));
+    const std::string refusal =
+        mutant_refusal(*mutant_from_name(o.mutant), trace.scenario.semantics);
     if (!refusal.empty()) {
       print_error(path + ": --mutant: " + refusal);
       return 2;
@@ -174,9 +170,9 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
   try {
     const auto scenarios = parse_scenarios(text);
     // A mutant that the scenario's variant cannot show would pass unseen.
+    const Mutant mutant = mutant_from_name(options.mutant).value_or(Mutant::kNone);
     for (std::size_t i = 0; i < scenarios.size(); i++) {
-      const std::string refusal =
-          mutant_refusal(current_mutant(), variant_of(scenarios[i].semantics));
+      const std::string refusal = mutant_refusal(mutant, scenarios[i].semantics);
       if (!refusal.empty()) {
         throw ScenarioError((scenarios.size() == 1 ? std::string("$") : "$[" + std::to_string(i) + "]") +
                             ".semantics: --mutant: " + refusal);
@@ -185,7 +181,7 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
     std::string buffered;
     std::size_t file_passed = 0, file_failed = 0;
     for (std::size_t i = 0; i < scenarios.size(); i++) {
-      auto system = make_system(scenarios[i].semantics);
+      auto system = make_system(scenarios[i].semantics, mutant);
       const auto report = run_scenario(scenarios[i], *system);
       buffered += "== " + escape_for_message(report.name.empty() ? path : report.name) + "\n";
       buffered += format_report(report);
@@ -228,7 +224,6 @@ Run add_replay(CLI::App& app) {
                   " (see `mprogsim mutants`)");
       return 2;
     }
-    set_current_mutant(*mutant);
     if ((!options->dot.empty() || !options->record.empty()) && options->files.size() != 1) {
       print_error("replay: --dot and --record take exactly one trace file");
       return 2;

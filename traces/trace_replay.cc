@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "model/variant_registry.h"
+
 namespace mprogsim::sim {
 
 static_assert(kMaxScheduleSteps == ExecutionOptions{}.max_steps,
@@ -16,9 +18,7 @@ Workload workload_of(const Trace& trace) {
   w.start_readers_after = trace.start_readers_after;
   const auto mutant = mutant_from_name(trace.mutant);
   if (!mutant) throw ScenarioError("$.mutant: unknown mutant '" + trace.mutant + "'");
-  const std::string refusal = mutant_refusal(
-      *mutant, w.scenario.semantics == Semantics::kUpstream ? MutantVariant::kUpstream
-                                                            : MutantVariant::kV2);
+  const std::string refusal = mutant_refusal(*mutant, w.scenario.semantics);
   if (!refusal.empty()) throw ScenarioError("$.mutant: " + refusal);
   w.mutant = *mutant;
   return w;

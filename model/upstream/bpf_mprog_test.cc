@@ -22,7 +22,6 @@ class UpstreamBpfMprogTest : public ::testing::Test {
     if (entry_) tcx_entry_free(entry_);
     hooks_.drain();
     bpf_mprog_set_initial_revision(1);
-    set_current_mutant(Mutant::kNone);
   }
 
   // A loaded program, with one reference the test owns.
@@ -200,7 +199,8 @@ TEST_F(UpstreamBpfMprogTest, FullArrayRefusesEveryInsert) {
 }
 
 TEST_F(UpstreamBpfMprogTest, WithoutTheMaxFixAFullArrayOverflowsAndWarns) {
-  set_current_mutant(Mutant::kUpstreamMaxCheckBefore);
+  // The mutant belongs to the scope that installs the hooks (as a System's calls do).
+  const KernelScope mutant(&hooks_, &objects_, Mutant::kUpstreamMaxCheckBefore);
   entry_ = tcx_entry_create();
   for (int i = 0; i < 63; i++) ASSERT_EQ(attach(prog()), 0);
   bpf_prog* extra = prog();
@@ -220,7 +220,7 @@ TEST_F(UpstreamBpfMprogTest, EmptyEntryDetachIsEnoentAndWithoutTheFixReadsSlotMi
   bpf_mprog_entry* entry_new = nullptr;
   EXPECT_EQ(bpf_mprog_detach(entry_, &entry_new, nullptr, nullptr, 0, 0, 0), -ENOENT);
   EXPECT_TRUE(hooks_.warnings().empty());
-  set_current_mutant(Mutant::kUpstreamEmptyDetachBefore);
+  const KernelScope mutant(&hooks_, &objects_, Mutant::kUpstreamEmptyDetachBefore);
   EXPECT_EQ(bpf_mprog_detach(entry_, &entry_new, nullptr, nullptr, 0, 0, 0), 0);
   ASSERT_FALSE(hooks_.out_of_bounds().empty()) << "UBSAN's index 4294967295";
   EXPECT_EQ(hooks_.out_of_bounds().front(),

@@ -11,6 +11,7 @@
 #include "model/bpf_objects.h"
 #include "model/kernel_compat.h"
 #include "model/mutants.h"
+#include "model/v2/uapi.h"
 
 namespace mprogsim::v2 {
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "model/uapi.h"
+#include "model/v2/uapi.h"
 
 namespace mprogsim::v2 {
 namespace {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "model/uapi.h"
+#include "model/v2/uapi.h"
 
 namespace mprogsim::v2 {
 namespace {

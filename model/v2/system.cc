@@ -2,34 +2,11 @@
 #include "model/v2/system.h"
 
 #include <algorithm>
-#include <optional>
 
 namespace mprogsim::v2 {
 
-class System::CallScope {
- public:
-  explicit CallScope(System* system) : system_(system->driven_ ? nullptr : system) {
-    if (!system_) return;  // driven: the driver owns the thread's state
-    scope_.emplace(&system->hooks_, &system->objects_);
-    saved_revision_ = bpf_mprog_initial_revision();
-    bpf_mprog_set_initial_revision(system->initial_revision_);
-  }
-  ~CallScope() {
-    if (!system_) return;
-    system_->hooks_.drain();
-    bpf_mprog_set_initial_revision(saved_revision_);
-  }
-  CallScope(const CallScope&) = delete;
-  CallScope& operator=(const CallScope&) = delete;
-
- private:
-  System* system_;
-  std::optional<KernelScope> scope_;
-  int saved_revision_ = 1;
-};
-
-System::System() = default;
-System::System(Driven) : driven_(true) {}
+System::System(Mutant mutant) : SystemHarness(false, mutant) {}
+System::System(Driven, Mutant mutant) : SystemHarness(true, mutant) {}
 
 System::~System() {
   // model: the device goes away with the process; free what is still published
@@ -42,11 +19,6 @@ System::~System() {
     dev_.tcx_ingress = nullptr;
     bpf_mprog_free(entry);
   }
-}
-
-int System::prog_load(ProgType type) {
-  CallScope scope(this);
-  return objects_.prog_load(type);
 }
 
 // clang-format off

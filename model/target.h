@@ -2,7 +2,10 @@
 // What the simulator needs from one model variant: the syscall-level API driven by
 // the control path, the object table, and a few direct looks at the attach point's
 // state (taken between steps, outside any scheduling point, so they never perturb
-// the run). v2 now; the upstream variant plugs in the same way.
+// the run). Each variant makes its own (model/<variant>/target.cc, through the one
+// template model/mirror_target.h); the simulator gets it from the registry
+// (model/variant_registry.h). It lives in the model layer because it reads the
+// mirrors' structures and nothing of the simulator.
 #pragma once
 
 #include <cstddef>
@@ -14,14 +17,16 @@
 
 #include "model/bpf_objects.h"
 #include "model/mprog_api.h"
-#include "scenario/scenario.h"
+#include "model/mutants.h"
 
-namespace mprogsim::sim {
+namespace mprogsim {
 
 class SimTarget {
  public:
   virtual ~SimTarget() = default;
   virtual MprogApi& api() = 0;
+  // The mutant the system was made with; the driver installs it with the hooks.
+  virtual Mutant mutant() const = 0;
   virtual BpfObjects& objects() = 0;
   // The device whose published pointer readers load, and its size.
   virtual const void* device() const = 0;
@@ -50,7 +55,4 @@ class SimTarget {
   virtual std::string entries() const = 0;
 };
 
-// A fresh driven system of `semantics`; throws ScenarioError if not supported.
-std::unique_ptr<SimTarget> make_target(Semantics semantics);
-
-}  // namespace mprogsim::sim
+}  // namespace mprogsim
