@@ -61,7 +61,6 @@ void run_and_recheck(const mprogsim::Scenario& scenario, bool spec) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  mprogsim::set_current_mutant(mprogsim::Mutant::kNone);
   std::vector<mprogsim::Scenario> scenarios;
   try {
     scenarios = mprogsim::parse_scenarios(text);
