@@ -10,6 +10,7 @@ packages=(
   librapidcheck-dev libgtest-dev libgmock-dev
   libboost-graph-dev libboost-context-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libbenchmark-dev
+  libbpf-dev
 )
 for arg in "$@"; do
   case "$arg" in

@@ -20,6 +20,9 @@ std::unique_ptr<Cli> make_cli() {
   add("diff", "Find the shortest operation sequences on which two versions of mprog differ",
       add_diff);
   add("mutants", "List the deliberately broken model variants", add_mutants);
+  add("export",
+      "Turn an upstream scenario or trace into a C test for the real kernel (--selftest)",
+      add_export);
   return cli;
 }
 
