@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "scenario/scenario_names.h"
 
@@ -365,7 +366,9 @@ std::string expected_return(const std::string& expect) {
 
 class Writer {
  public:
-  Writer(const Scenario& scenario, std::ostringstream& out) : s_(scenario), out_(out) {}
+  // `prefix` starts every assertion's name ("scenario 3 " in a file of several).
+  Writer(const Scenario& scenario, std::ostringstream& out, std::string prefix)
+      : s_(scenario), out_(out), prefix_(std::move(prefix)) {}
 
   void function(const std::string& name) {
     collect_names();
@@ -434,8 +437,8 @@ class Writer {
     }
   }
 
-  static std::string label(std::size_t number, const Step& step) {
-    std::string text = "step " + std::to_string(number) + ": " + step_op_name(step.op);
+  std::string label(std::size_t number, const Step& step) const {
+    std::string text = prefix_ + "step " + std::to_string(number) + ": " + step_op_name(step.op);
     if (step.link) text += " " + *step.link;
     if (step.prog) text += " " + *step.prog;
     return text;
@@ -686,6 +689,7 @@ class Writer {
 
   const Scenario& s_;
   std::ostringstream& out_;
+  const std::string prefix_;
   std::vector<std::string> names_, prog_names_, link_names_;
   int unnamed_links_ = 0;
   bool needs_qdisc_ = false;
@@ -727,7 +731,8 @@ std::string export_selftest(const std::vector<Scenario>& scenarios, const std::s
       << " */\n"
       << kPrologue;
   for (std::size_t i = 0; i < scenarios.size(); i++) {
-    Writer(scenarios[i], out).function(functions[i]);
+    Writer(scenarios[i], out, scenarios.size() > 1 ? "scenario " + std::to_string(i + 1) + " " : "")
+        .function(functions[i]);
   }
   out << "\n#ifndef MPROGSIM_IN_TEST_PROGS\nint main(void)\n{\n";
   for (const auto& f : functions) out << "\t" << f << "();\n";
