@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// The project's only source of randomness (simulator, workloads, diff, sequential
-// campaign): SplitMix64 seeding xoshiro256**, with our own bounded draw. No std
-// distributions (their algorithms are unspecified), so a seed means the same run on
-// every platform and compiler.
+// The project's randomness: SplitMix64 (SplitMix64, also the diff's random phase)
+// seeding xoshiro256** (Rng: simulator, workloads), with our own bounded draw, and the
+// one weighted choice every generator uses. No std distributions (their algorithms are
+// unspecified), so a seed means the same run on every platform and compiler.
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 
 namespace mprogsim {
 
@@ -42,6 +43,35 @@ class Rng {
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
 };
+
+// SplitMix64 on its own: one word of state, each next() one splitmix step.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() { return Rng::splitmix(state_); }
+  std::uint64_t below(std::uint64_t bound) { return next() % bound; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// Weighted choice over a table of {weight, item} pairs: the sum of the weights, and
+// the item a point in [0, total_weight) falls on (points are taken in table order).
+template <typename Table>
+constexpr std::uint64_t total_weight(const Table& table) {
+  std::uint64_t total = 0;
+  for (const auto& [weight, item] : table) total += weight;
+  return total;
+}
+
+template <typename Table>
+constexpr auto weighted_item(const Table& table, std::uint64_t point) {
+  for (const auto& [weight, item] : table) {
+    if (point < weight) return item;
+    point -= weight;
+  }
+  return std::prev(std::end(table))->second;  // past the end: not a point of the table
+}
 
 // A stable 64-bit mix for hashing (not random, just well spread).
 inline std::uint64_t mix64(std::uint64_t x) {

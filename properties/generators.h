@@ -7,21 +7,16 @@
 
 #include <vector>
 
+#include "common/rng.h"
 #include "properties/differential.h"
 
 namespace mprogsim::properties {
 
 // Draws a point in the summed weights and maps it to its kind; shrinks toward kLoad.
 inline rc::Gen<ActionKind> gen_action_kind() {
-  u32 total = 0;
-  for (const auto& [weight, kind] : kActionWeights) total += weight;
-  return rc::gen::map(rc::gen::inRange<u32>(0, total), [](u32 pick) {
-    for (const auto& [weight, kind] : kActionWeights) {
-      if (pick < weight) return kind;
-      pick -= weight;
-    }
-    return ActionKind::kLoad;
-  });
+  const auto total = static_cast<u32>(total_weight(kActionWeights));
+  return rc::gen::map(rc::gen::inRange<u32>(0, total),
+                      [](u32 pick) { return weighted_item(kActionWeights, pick); });
 }
 
 // Mostly no flag or one flag; sometimes any combination of the seven.

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/rng.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim::properties {
@@ -663,13 +664,6 @@ class Search {
   }
 
   // -- past the bound --
-  static u64 splitmix(u64& x) {
-    u64 z = (x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
   // The kinds the last operation of `ops` shows, run from fresh systems; nullopt when
   // the sequence is not a valid scenario (a shrink step removed a binding).
   std::optional<std::vector<KindKey>> kinds_of(const std::vector<u32>& ops) {
@@ -707,8 +701,8 @@ class Search {
   }
 
   void random_search() {
-    u64 state = o_.seed;
-    auto below = [&](u64 bound) { return splitmix(state) % bound; };
+    SplitMix64 rng(o_.seed);
+    auto below = [&](u64 bound) { return rng.below(bound); };
     for (unsigned n = 0; n < o_.random; n++) {
       result_.random_sequences++;
       auto pair = std::make_unique<Pair>(o_);

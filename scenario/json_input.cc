@@ -132,4 +132,30 @@ std::string read_input_file(const std::string& path) {
   return text;
 }
 
+namespace json_input {
+
+void fail(const std::string& where, const std::string& what) {
+  throw ScenarioError(where + ": " + what);
+}
+
+std::string get_string(const json& v, const std::string& where) {
+  if (!v.is_string()) fail(where, "expected a string");
+  return v.get<std::string>();
+}
+
+std::uint64_t get_u64(const json& v, const std::string& where) {
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+    fail(where, "expected a non-negative integer");
+  }
+  return v.get<std::uint64_t>();
+}
+
+std::uint32_t get_u32(const json& v, const std::string& where) {
+  const std::uint64_t x = get_u64(v, where);
+  if (x > 0xffffffffULL) fail(where, "does not fit in 32 bits");
+  return static_cast<std::uint32_t>(x);
+}
+
+}  // namespace json_input
+
 }  // namespace mprogsim

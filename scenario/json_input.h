@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,11 +24,22 @@ inline constexpr std::size_t kMaxScenarioSteps = 1'000'000;
 // Parses `text`, refusing duplicate keys, keys longer than kMaxKeyLength and nesting
 // deeper than kMaxJsonDepth.
 // Throws ScenarioError ("malformed JSON: ...", or "$.steps: duplicate key").
-nlohmann::ordered_json parse_json_strictly(std::string_view text);
+[[nodiscard]] nlohmann::ordered_json parse_json_strictly(std::string_view text);
 
 // The whole content of `path`, read in bounded chunks: a file larger than
 // kMaxInputBytes (or an endless one such as /dev/zero) is refused once the limit is
 // passed, without reading on. Throws ScenarioError ("cannot read the file: ...").
-std::string read_input_file(const std::string& path);
+[[nodiscard]] std::string read_input_file(const std::string& path);
+
+// The typed getters both readers (scenario.cc, trace.cc) use: each throws
+// ScenarioError("<where>: <what>") when the value is not what the format says.
+namespace json_input {
+[[noreturn]] void fail(const std::string& where, const std::string& what);
+[[nodiscard]] std::string get_string(const nlohmann::ordered_json& v, const std::string& where);
+// A non-negative integer.
+[[nodiscard]] std::uint64_t get_u64(const nlohmann::ordered_json& v, const std::string& where);
+// A non-negative integer that fits in 32 bits.
+[[nodiscard]] std::uint32_t get_u32(const nlohmann::ordered_json& v, const std::string& where);
+}  // namespace json_input
 
 }  // namespace mprogsim

@@ -54,9 +54,10 @@ const std::set<std::string>& allowed_fields(StepOp op) {
   return kAllowed.at(op);
 }
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) {
-  throw ScenarioError(where + ": " + what);
-}
+using json_input::fail;
+using json_input::get_string;
+using json_input::get_u32;
+using json_input::get_u64;
 
 // [A-Za-z][A-Za-z0-9_]*, checked by a loop: std::regex_match recurses once per
 // character and overflows the stack on a long name.
@@ -79,24 +80,6 @@ std::string get_name(const json& v, const std::string& where) {
   }
   if (!is_valid_name(s)) fail(where, quote_input(s) + " is not a valid name");
   return s;
-}
-
-std::string get_string(const json& v, const std::string& where) {
-  if (!v.is_string()) fail(where, "expected a string");
-  return v.get<std::string>();
-}
-
-u64 get_u64(const json& v, const std::string& where) {
-  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<s64>() >= 0)) {
-    fail(where, "expected a non-negative integer");
-  }
-  return v.get<u64>();
-}
-
-u32 get_u32(const json& v, const std::string& where) {
-  const u64 x = get_u64(v, where);
-  if (x > 0xffffffffULL) fail(where, "does not fit in 32 bits");
-  return static_cast<u32>(x);
 }
 
 std::vector<std::string> get_names(const json& v, const std::string& where) {

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   librapidcheck-dev libgtest-dev libgmock-dev
   libboost-graph-dev libboost-context-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev libbenchmark-dev
   libbpf-dev
 )
 for arg in "$@"; do

@@ -27,16 +27,7 @@ constexpr std::array<std::pair<u32, ActionKind>, 11> kSimWeights = {{
 
 Action draw_sim_action(Rng& rng) {
   Action a;
-  u32 total = 0;
-  for (const auto& [weight, kind] : kSimWeights) total += weight;
-  u32 pick = static_cast<u32>(rng.below(total));
-  for (const auto& [weight, kind] : kSimWeights) {
-    if (pick < weight) {
-      a.kind = kind;
-      break;
-    }
-    pick -= weight;
-  }
+  a.kind = weighted_item(kSimWeights, rng.below(total_weight(kSimWeights)));
   const u64 r = rng.next();
   a.prog = static_cast<u32>(r % 1024);
   a.other = static_cast<u32>((r >> 10) % 1024);

@@ -18,6 +18,7 @@
 #include <random>
 #include <set>
 
+#include "common/rng.h"
 #include "model/mutants.h"
 #include "properties/differential.h"
 #include "properties/invariants.h"
@@ -33,16 +34,7 @@ namespace {
 // every platform.
 Action draw_action(std::mt19937_64& rng) {
   Action a;
-  u32 total = 0;
-  for (const auto& [weight, kind] : kActionWeights) total += weight;
-  u32 pick = static_cast<u32>(rng() % total);
-  for (const auto& [weight, kind] : kActionWeights) {
-    if (pick < weight) {
-      a.kind = kind;
-      break;
-    }
-    pick -= weight;
-  }
+  a.kind = weighted_item(kActionWeights, rng() % total_weight(kActionWeights));
   const u64 r = rng();
   a.prog = static_cast<u32>(r % 1024);
   a.other = static_cast<u32>((r >> 10) % 1024);

@@ -12,30 +12,13 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) {
-  throw ScenarioError(where + ": " + what);
-}
+using json_input::fail;
+using json_input::get_string;
+using json_input::get_u32;
+using json_input::get_u64;
 
 const std::set<std::string> kTraceFields = {"format", "version", "mutant", "readers", "passes",
                                             "start_readers_after", "origin", "schedule", "outcome"};
-
-std::uint64_t get_u64(const json& v, const std::string& where) {
-  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
-    fail(where, "expected a non-negative integer");
-  }
-  return v.get<std::uint64_t>();
-}
-
-std::uint32_t get_u32(const json& v, const std::string& where) {
-  const std::uint64_t x = get_u64(v, where);
-  if (x > 0xffffffffULL) fail(where, "does not fit in 32 bits");
-  return static_cast<std::uint32_t>(x);
-}
-
-std::string get_string(const json& v, const std::string& where) {
-  if (!v.is_string()) fail(where, "expected a string");
-  return v.get<std::string>();
-}
 
 sim::ThreadId thread_of(const std::string& name, std::uint32_t readers, const std::string& where) {
   if (name == "C") return sim::kControlThread;
