@@ -26,6 +26,11 @@ Allocation& ShadowMemory::add(const void* object, std::size_t size, const char* 
   a.start = start;
   a.size = size;
   a.what = what;
+  if (allocations_.empty()) {
+    // One allocation each for the usual execution's few objects, not one per doubling.
+    allocations_.reserve(16);
+    by_start_.reserve(16);
+  }
   a.seq = static_cast<std::uint32_t>(allocations_.size() + 1);
   a.kind_seq = ++kind_counts_[a.what];
   if (a.what == "bpf_prog") a.kind = Allocation::Kind::kProg;
