@@ -27,4 +27,39 @@ double DistinctStates::estimate() const {
   return raw;
 }
 
+void DistinctStates::merge(const DistinctStates& other) {
+  for (std::size_t i = 0; i < registers_.size(); i++) {
+    if (other.registers_[i] > registers_[i]) registers_[i] = other.registers_[i];
+  }
+}
+
+std::string DistinctStates::to_hex() const {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(registers_.size() * 2);
+  for (std::uint8_t r : registers_) {
+    out += kDigits[r >> 4];
+    out += kDigits[r & 15];
+  }
+  return out;
+}
+
+bool DistinctStates::from_hex(const std::string& text) {
+  if (text.size() != registers_.size() * 2) return false;
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::array<std::uint8_t, 1U << kBits> parsed{};
+  for (std::size_t i = 0; i < parsed.size(); i++) {
+    const int hi = digit(text[2 * i]), lo = digit(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    parsed[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    if (parsed[i] > 64 - kBits + 1) return false;  // no rank can be larger
+  }
+  registers_ = parsed;
+  return true;
+}
+
 }  // namespace mprogsim::sim

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 namespace mprogsim::sim {
 
@@ -15,6 +16,13 @@ class DistinctStates {
  public:
   void add(std::uint64_t hash);
   double estimate() const;
+  // The union of two sketches: exactly the sketch of every state either saw, so
+  // sketches of parts of a campaign merge into the whole campaign's.
+  void merge(const DistinctStates& other);
+  // The registers as hexadecimal text (two digits each), and back (false: not a
+  // sketch of this size).
+  std::string to_hex() const;
+  bool from_hex(const std::string& text);
 
  private:
   static constexpr int kBits = 12;

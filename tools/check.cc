@@ -22,11 +22,16 @@
 #include "sim/campaign.h"
 #include "sim/enumerate.h"
 #include "traces/trace_replay.h"
+#include <set>
+
 #include "tools/check_options.h"
+#include "tools/interrupt.h"
+#include "tools/results.h"
 #include "tools/cli_checks.h"
 #include "tools/subcommands.h"
 #include "common/escape.h"
 #include "scenario/json_input.h"
+#include "traces/atomic_file.h"
 #include "traces/trace.h"
 
 namespace mprogsim::tools {
@@ -57,7 +62,55 @@ struct CheckCliOptions {
   bool strict = false;
   std::vector<std::string> allow_finding;
   bool quiet = false;
+  unsigned jobs = 1;
+  std::string shard;  // "I/N"
+  bool stop_at_first = false;
+  bool no_shrink = false;
+  std::string json;   // --json FILE
+  std::string junit;  // --junit FILE
 };
+
+// "I/N" with 1 <= I <= N <= 1000000; false when it is not.
+bool parse_shard(const std::string& text, std::uint64_t* index, std::uint64_t* count) {
+  const std::size_t slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == text.size() || slash > 7 ||
+      text.size() - slash - 1 > 7) {
+    return false;
+  }
+  for (std::size_t i = 0; i < text.size(); i++) {
+    if (i != slash && (text[i] < '0' || text[i] > '9')) return false;
+  }
+  const std::uint64_t i = std::stoull(text.substr(0, slash));
+  const std::uint64_t n = std::stoull(text.substr(slash + 1));
+  if (n < 1 || i < 1 || i > n) return false;
+  *index = i - 1;
+  *count = n;
+  return true;
+}
+
+// What defines the run, for the --json summary: every option given except those
+// that only say where output goes or how many cores do the work, and the variant
+// the run resolved to. Shards of one run and the unsharded run have the same.
+nlohmann::ordered_json run_config(const CLI::App& app, const std::string& variant) {
+  nlohmann::ordered_json config;
+  config["variant"] = variant;
+  config["seed"] = app.get_option("--seed")->as<std::uint64_t>();
+  for (const CLI::Option* option : app.get_options()) {
+    const std::string name = option->get_name(false, true);
+    if (option->count() == 0) continue;
+    static const std::set<std::string> kNotPartOfTheResult = {
+        "--help", "--jobs", "--shard", "--out", "--json", "--junit", "--quiet", "--variant", "--seed"};
+    std::string key = option->get_single_name();
+    if (kNotPartOfTheResult.count("--" + key) || kNotPartOfTheResult.count(name)) continue;
+    if (option->get_type_size() == 0) {
+      config[key] = true;
+      continue;
+    }
+    const auto values = option->results();
+    config[key] = values.size() == 1 ? nlohmann::ordered_json(values[0]) : nlohmann::ordered_json(values);
+  }
+  return config;
+}
 
 // The workload of a --workload file, with the command line's concurrency.
 std::optional<sim::Workload> read_workload(const std::string& file, u32 readers, u32 passes,
@@ -83,7 +136,9 @@ std::optional<sim::Workload> read_workload(const std::string& file, u32 readers,
   }
 }
 
-int run_check(const CheckCliOptions& o, const CLI::App& app) {
+// Resolves the options into one of check's three modes and runs it.
+int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunControl& control,
+                   std::string* resolved_variant) {
   auto given = [&app](const char* option) { return app.count(option) > 0; };
   const auto mutant = mutant_from_name(o.mutant);
   if (!mutant) {
@@ -106,6 +161,7 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     return 2;
   }
   const std::string variant(variant_info(semantics).name);
+  *resolved_variant = variant;
 
   if (o.strict && given("--allow-finding")) {
     print_error("check: --strict is --allow-finding none; give one of them");
@@ -160,6 +216,7 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     s.out = o.out;
     s.allowed = *allowed;
     s.time_budget_s = o.time_budget;
+    s.control = control;
     return run_sequential_check(s);
   }
 
@@ -188,10 +245,12 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     p.out = o.out;
     p.quiet = o.quiet;
     p.allowed = *allowed;
+    p.control = control;
     return run_portfolio(p);
   }
 
   SimCheckOptions s;
+  s.control = control;
   s.mutant = o.mutant;
   s.out = o.out;
   s.quiet = o.quiet;
@@ -235,6 +294,7 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     s.workload_file = o.workload;
     // The file's own semantics wins.
     s.variant = variant_info(w->scenario.semantics).name;
+    *resolved_variant = s.variant;
     const std::string refusal = mutant_refusal(*mutant, w->scenario.semantics);
     if (!refusal.empty()) {
       print_error("check: " + o.workload + ": " + refusal);
@@ -282,7 +342,69 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
       return enumeration->at(next++);
     };
   }
+  if (control.shard_count > 1 && sim::exhaustive_strategy(c.strategy.kind) &&
+      c.executions < 1'000'000'000) {
+    // A workload's size is known only once explored: where an execution budget cuts
+    // the series depends on the workloads of every shard.
+    print_error("check: --shard with " + c.strategy.kind +
+                " needs a series without an execution budget (--enumerate, or --time-budget, "
+                "without --executions)");
+    return 2;
+  }
   return run_sim_check(s);
+}
+
+int run_check(const CheckCliOptions& o, const CLI::App& app) {
+  RunControl control;
+  control.jobs = o.jobs;
+  control.stop_at_first = o.stop_at_first;
+  control.shrink = !o.no_shrink;
+  if (!o.shard.empty() && !parse_shard(o.shard, &control.shard_index, &control.shard_count)) {
+    print_error("check: --shard " + quote_input(o.shard) + ": expected I/N with 1 <= I <= N");
+    return 2;
+  }
+  if (control.shard_count > 1 && o.stop_at_first) {
+    // Each shard would stop at its own first violation: no merge could give the
+    // unsharded result.
+    print_error("check: --shard runs on past violations; drop --stop-at-first");
+    return 2;
+  }
+  for (const auto& [option, file] : {std::pair{"--json", &o.json}, std::pair{"--junit", &o.junit}}) {
+    if (file->empty()) continue;
+    if (const std::string bad = unwritable_target(*file); !bad.empty()) {
+      print_error(std::string("check: ") + option + " " + bad);
+      return 2;
+    }
+  }
+  if (!o.json.empty() && o.json == o.junit) {
+    print_error("check: --json and --junit name the same file");
+    return 2;
+  }
+  CheckResults results;
+  results.shard_index = control.shard_index;
+  results.shard_count = control.shard_count;
+  control.results = &results;
+  const InterruptScope interrupt;
+  control.interrupt = interrupt.flag();
+  std::string variant = o.variant;
+  const int code = dispatch_check(o, app, control, &variant);
+  if (code == 2) return code;  // bad options or an output that could not be written
+  results.config = run_config(app, variant);
+  results.normalize();
+  if (!o.json.empty()) {
+    if (const std::string error = write_result_file(o.json, to_json(results).dump(1) + "\n");
+        !error.empty()) {
+      print_error("check: --json: " + error);
+      return 2;
+    }
+  }
+  if (!o.junit.empty()) {
+    if (const std::string error = write_result_file(o.junit, check_junit(results)); !error.empty()) {
+      print_error("check: --junit: " + error);
+      return 2;
+    }
+  }
+  return code;
 }
 
 }  // namespace
@@ -359,6 +481,24 @@ Run add_check(CLI::App& app) {
       ->check(non_empty());
   app.add_flag("--strict", o->strict, "Known findings fail the run (--allow-finding none)");
   app.add_flag("-q,--quiet", o->quiet, "No progress line and no rate");
+  app.add_option("--jobs,-j", o->jobs,
+                 "Run on this many cores; the result does not depend on it (same seed, same "
+                 "violations, same traces)")
+      ->transform(unsigned_decimal())
+      ->check(CLI::Range(1U, 256U));
+  app.add_option("--shard", o->shard,
+                 "Run part I of N (I/N, 1-based) of the run's workloads; `mprogsim merge` "
+                 "combines the parts' --json summaries into the unsharded one")
+      ->check(non_empty());
+  app.add_flag("--stop-at-first", o->stop_at_first,
+               "End at the first violation (default: run on and report every violation, grouped "
+               "by property and location, each with a shrunk trace)");
+  app.add_flag("--no-shrink", o->no_shrink, "Write each violation's trace as found, unshrunk");
+  app.add_option("--json", o->json, "Write the summary as JSON (docs/results-format.md) to FILE")
+      ->check(non_empty());
+  app.add_option("--junit", o->junit,
+                 "Write a JUnit XML report to FILE: one test case per property and phase")
+      ->check(non_empty());
   return [o, &app] { return run_check(*o, app); };
 }
 

@@ -2,10 +2,12 @@
 // One simulator campaign of `mprogsim check` (sim/campaign.h) and its summary: the
 // configuration line, the counts, the known findings met (each named and written as
 // a trace), the bound an exhaustive strategy completed, and either "no violation" or
-// the violation with its trace and the command that replays it.
+// every violation group (property and location) with its first execution, written
+// as a shrunk trace, and the command that replays it.
 //
 // Everything on stdout is a pure function of the options (rates go to stderr), so
-// two runs with the same options print the same bytes and write the same traces.
+// two runs with the same options print the same bytes and write the same traces,
+// whatever --jobs says.
 #include <unistd.h>
 
 #include <chrono>
@@ -14,6 +16,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "traces/shrink.h"
 #include "traces/trace_replay.h"
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
@@ -73,14 +76,13 @@ std::string write_trace_file(const std::string& dir, const std::string& stem, co
   return error->empty() ? path : "";
 }
 
-}  // namespace
+std::string file_name(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
 
-int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
-  SimCheckOutcome local;
-  SimCheckOutcome& out = outcome ? *outcome : local;
+void print_header(const SimCheckOptions& o) {
   const sim::CampaignOptions& c = o.campaign;
   const std::string& strategy = c.strategy.kind;
-  const bool exhaustive = sim::exhaustive_strategy(strategy);
   std::ostringstream header;
   if (o.header) header << "SEED=" << c.strategy.seed << " variant=" << o.variant << " ";
   header << "strategy=" << strategy;
@@ -95,7 +97,9 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
   header << " mutant=" << o.mutant << " readers=" << c.shape.readers << " passes=" << c.shape.passes;
   if (o.enumeration) {
     header << " enumerate " << o.enumeration_text << " workloads=" << o.enumeration->size();
-    if (!exhaustive) header << " schedules-per-workload=" << c.schedules_per_workload;
+    if (!sim::exhaustive_strategy(strategy)) {
+      header << " schedules-per-workload=" << c.schedules_per_workload;
+    }
   } else if (o.workload_file.empty()) {
     header << " progs=" << c.shape.progs << " ops=" << c.shape.ops;
   }
@@ -108,8 +112,191 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     std::snprintf(budget, sizeof(budget), "%.1f", c.time_budget_s);
     header << " time-budget=" << budget << "s";
   }
+  if (c.shard_count > 1) header << " shard=" << c.shard_index + 1 << "/" << c.shard_count;
+  if (o.control.stop_at_first) header << " stop-at-first";
   if (!o.workload_file.empty()) header << " workload=" << o.workload_file;
   std::cout << header.str() << std::endl;
+}
+
+// The name says what distinguishes the run and the execution; the same in every
+// shard and with any --jobs.
+std::string file_stem(const SimCheckOptions& o, const std::string& what, const sim::ExecutionId& id) {
+  const sim::CampaignOptions& c = o.campaign;
+  return o.variant + "-" + what + "-" + c.strategy.kind + "-seed" + std::to_string(c.strategy.seed) +
+         "-r" + std::to_string(c.shape.readers) + "x" + std::to_string(c.shape.passes) + "-w" +
+         std::to_string(id.workload) + "-e" + std::to_string(id.execution);
+}
+
+TraceOrigin origin_of(const SimCheckOptions& o, std::uint64_t execution) {
+  const sim::CampaignOptions& c = o.campaign;
+  return TraceOrigin{c.strategy.kind, c.strategy.seed, c.strategy.pct_depth,
+                     c.strategy.preemption_bound, execution};
+}
+
+// Known findings met and let pass: each named, with the trace of its first. False
+// when a trace could not be written (printed).
+bool report_findings(const SimCheckOptions& o, const sim::CampaignResult& r,
+                     SimCheckOutcome& out) {
+  for (const sim::FindingMet& m : r.findings) {
+    FindingReport f;
+    f.name = m.name;
+    f.count = m.executions;
+    f.first = m.first_execution;
+    if (m.first.violation) f.what = m.first.violation->message;
+    f.trace = write_trace_file(o.out, file_stem(o, "finding-" + m.name, m.first_id),
+                               sim::trace_of(m.workload, m.first, origin_of(o, m.first_execution)),
+                               &f.write_error);
+    if (f.trace.empty()) {
+      // Not a result: the run could not deliver the trace of what it met.
+      print_error("check: could not write the trace of finding " + m.name + ": " + f.write_error);
+      return false;
+    }
+    if (o.control.results) {
+      Occurrence x;
+      x.phase = o.phase;
+      x.property = m.name;
+      x.count = m.executions;
+      x.workload = m.first_id.workload;
+      x.execution = m.first_id.execution;
+      x.step = m.first.violation ? m.first.violation->step : 0;
+      x.message = f.what;
+      x.trace = file_name(f.trace);
+      o.control.results->findings.push_back(std::move(x));
+    }
+    out.findings.push_back(std::move(f));
+  }
+  print_findings(out.findings, "execution");
+  return true;
+}
+
+// One violation group: its first execution, shrunk unless --no-shrink, written as
+// a trace. False when the trace could not be written (printed).
+bool report_violation(const SimCheckOptions& o, const sim::ViolationGroup& g, bool many) {
+  const sim::Violation& v = *g.first.violation;
+  Trace trace = sim::trace_of(g.workload, g.first, origin_of(o, g.first_execution));
+  bool shrunk = false;
+  std::string before;
+  if (o.control.shrink) {
+    sim::ShrinkResult s = sim::shrink_trace(trace);
+    // Keep the shrunk trace only if it replays strictly (it always should).
+    if (sim::replay_trace(s.trace, false, false).reproduced) {
+      before = s.before.text();
+      trace = std::move(s.trace);
+      shrunk = true;
+    }
+  }
+  std::string error;
+  const std::string path =
+      write_trace_file(o.out, file_stem(o, o.mutant + "-" + v.property, g.first_id), trace, &error);
+  std::cout << "VIOLATION " << v.property << " in execution " << g.first_execution
+            << " at schedule step " << v.step << ": " << v.message << "\n";
+  for (const auto& [key, value] : v.evidence) std::cout << "  " << key << ": " << value << "\n";
+  if (!v.finding.empty()) print_finding_not_allowed(v.finding);
+  if (many || g.executions > 1) {
+    std::cout << "  shown by " << g.executions << " execution" << (g.executions == 1 ? "" : "s")
+              << " at " << g.location << " (workload " << g.first_id.workload << ", execution "
+              << g.first_id.execution << " of it first)\n";
+  }
+  std::cout << "  workload: " << g.workload.scenario.steps.size() << " control steps, "
+            << g.workload.readers << " readers x " << g.workload.passes
+            << " passes; schedule of " << g.first.schedule.size() << " steps, "
+            << g.first.preemptions << " preemptions\n";
+  if (!error.empty()) {
+    // Not a result: the run could not deliver its trace.
+    print_error("check: could not write the trace: " + error);
+    return false;
+  }
+  if (shrunk) {
+    std::cout << "  shrunk to " << trace.scenario.steps.size() << " control steps, " << trace.readers
+              << " readers x " << trace.passes << " passes, a schedule of "
+              << trace.schedule.size() << " steps\n";
+  }
+  std::cout << "trace: " << path << "\nreplay it: mprogsim replay " << path << " --explain\n";
+  if (o.control.results) {
+    Occurrence x;
+    x.phase = o.phase;
+    x.property = v.property;
+    x.location = g.location;
+    x.finding = v.finding;
+    x.count = g.executions;
+    x.workload = g.first_id.workload;
+    x.execution = g.first_id.execution;
+    x.step = v.step;
+    x.message = v.message;
+    x.trace = file_name(path);
+    x.shrunk = shrunk;
+    o.control.results->violations.push_back(std::move(x));
+  }
+  return true;
+}
+
+// What an exhaustive strategy proved, or why not; sets out.complete.
+void report_bound(const SimCheckOptions& o, const sim::CampaignResult& r, SimCheckOutcome& out) {
+  const sim::CampaignOptions& c = o.campaign;
+  const std::string& strategy = c.strategy.kind;
+  const bool series_done = o.enumeration ? r.source_exhausted : false;
+  // A shard explores only its part of the series: it counts what it ran.
+  const bool sharded = c.shard_count > 1;
+  const std::uint64_t series = o.enumeration && !sharded ? o.enumeration->size() : r.workloads;
+  const bool all_done = (o.enumeration ? series_done : true) && r.workloads_exhausted == r.workloads &&
+                        (!o.enumeration || sharded || r.workloads == o.enumeration->size());
+  if (strategy == "dpor") {
+    // What was proved: every execution up to equivalence (same steps, same order of
+    // every conflicting pair) of each workload explored to the end, or why not.
+    std::string why;
+    if (c.strategy.preemption_bound_given) {
+      why = "bounded by --preemption-bound " + std::to_string(c.strategy.preemption_bound);
+    } else if (r.dpor_anomalies) {
+      why = std::to_string(r.dpor_anomalies) + " races could not be reversed";
+    } else if (!r.violations.empty() && !all_done) {
+      why = "a workload's tree is not explored past a violation";
+    } else if (!all_done) {
+      why = r.interrupted ? std::string("interrupted (SIGINT)")
+                          : std::string("the ") + (r.stopped_by_time ? "time" : "execution") +
+                                " budget ran out";
+    }
+    const char* plural = series == 1 ? " workload" : " workloads";
+    const std::string part = sharded ? " (this shard's part)" : "";
+    if (why.empty() && c.strategy.state_cache) {
+      // With the state cache an execution can stand for many interleavings.
+      std::cout << "dpor: all interleavings (up to equivalence) of " << series << plural << part
+                << " explored: complete (" << r.executions << " executions to the end, "
+                << r.cached_cuts << " stopped at a state explored before)\n";
+    } else if (why.empty()) {
+      std::cout << "dpor: all " << r.executions << " interleavings (up to equivalence) of " << series
+                << plural << part << " explored: complete\n";
+    } else {
+      std::cout << "dpor: " << r.executions << " interleavings of " << r.workloads_exhausted << " of "
+                << series << plural << part << " explored to the end: incomplete: " << why << "\n";
+    }
+    out.complete = why.empty();
+  } else if (sim::exhaustive_strategy(strategy)) {
+    std::cout << strategy << ": " << r.workloads_exhausted << " of " << series
+              << " workloads explored exhaustively";
+    if (strategy == "dfs") std::cout << " up to " << c.strategy.preemption_bound << " preemptions";
+    if (!all_done) std::cout << "; the budget ended the search";
+    std::cout << "\n";
+    out.complete = all_done && (o.enumeration ? true : r.source_exhausted);
+  } else if (o.enumeration) {
+    std::cout << strategy << ": " << r.workloads << " of " << series << " workloads sampled"
+              << (series_done ? "" : "; the budget ended the series") << "\n";
+  }
+}
+
+}  // namespace
+
+int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
+  SimCheckOutcome local;
+  SimCheckOutcome& out = outcome ? *outcome : local;
+  sim::CampaignOptions c = o.campaign;
+  c.jobs = o.control.jobs;
+  c.shard_index = o.control.shard_index;
+  c.shard_count = o.control.shard_count;
+  c.stop_at_first = o.control.stop_at_first;
+  c.interrupt = o.control.interrupt;
+  SimCheckOptions shown = o;
+  shown.campaign = c;
+  print_header(shown);
 
   const bool tty = !o.quiet && isatty(STDERR_FILENO);
   std::function<void(const sim::Progress&)> progress;
@@ -140,121 +327,59 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     print_error("check: " + r.error);
     return out.exit = 2;
   }
+  if (o.control.results) {
+    PhaseResult p;
+    p.name = o.phase;
+    p.strategy = c.strategy.kind;
+    p.executions = r.executions;
+    p.abandoned = r.abandoned;
+    p.steps = r.steps;
+    p.workloads = r.workloads;
+    p.workloads_exhausted = r.workloads_exhausted;
+    p.dpor_anomalies = r.dpor_anomalies;
+    p.source_exhausted = r.source_exhausted;
+    p.stopped_by_time = r.stopped_by_time;
+    p.interrupted = r.interrupted;
+    p.distinct_states = r.states.to_hex();
+    o.control.results->phases.push_back(std::move(p));
+    o.control.results->interrupted = o.control.results->interrupted || r.interrupted;
+  }
   std::cout << "executions " << r.executions;
   if (r.abandoned) std::cout << " (+" << r.abandoned << " cut by sleep sets)";
+  if (r.cached_cuts) std::cout << " (+" << r.cached_cuts << " stopped at a state explored before)";
   if (r.cached_cuts) std::cout << " (+" << r.cached_cuts << " stopped at a state explored before)";
   std::cout << ", steps " << r.steps << ", workloads " << r.workloads << ", distinct states ~"
             << human(r.distinct_states) << "\n";
   if (!o.quiet) {
     std::cerr << "rate: " << human(static_cast<double>(r.executions + r.abandoned) / elapsed)
-              << " executions/s, " << human(static_cast<double>(r.steps) / elapsed)
-              << " steps/s on one core (wall clock; not part of the summary)\n";
+              << " executions/s, " << human(static_cast<double>(r.steps) / elapsed) << " steps/s on "
+              << c.jobs << (c.jobs == 1 ? " core" : " cores")
+              << " (wall clock; not part of the summary)\n";
   }
-  // The name says what distinguishes the run.
-  auto file_stem = [&](const std::string& what, std::uint64_t execution) {
-    return o.variant + "-" + what + "-" + strategy + "-seed" + std::to_string(c.strategy.seed) +
-           "-r" + std::to_string(c.shape.readers) + "x" + std::to_string(c.shape.passes) +
-           "-exec" + std::to_string(execution);
-  };
-  const TraceOrigin base_origin{strategy, c.strategy.seed, c.strategy.pct_depth,
-                                c.strategy.preemption_bound, 0};
-
-  // Known findings met and let pass: each named, with the trace of its first.
-  for (const sim::FindingMet& m : r.findings) {
-    FindingReport f;
-    f.name = m.name;
-    f.count = m.executions;
-    f.first = m.first_execution;
-    if (m.first.violation) f.what = m.first.violation->message;
-    TraceOrigin origin = base_origin;
-    origin.execution = m.first_execution;
-    f.trace = write_trace_file(o.out, file_stem("finding-" + m.name, m.first_execution),
-                               sim::trace_of(m.workload, m.first, origin), &f.write_error);
-    if (f.trace.empty()) {
-      // Not a result: the run could not deliver the trace of what it met.
-      print_error("check: could not write the trace of finding " + m.name + ": " + f.write_error);
-      return out.exit = 2;
-    }
-    out.findings.push_back(std::move(f));
+  if (!report_findings(o, r, out)) return out.exit = 2;
+  for (const sim::ViolationGroup& g : r.violations) {
+    if (!report_violation(o, g, r.violations.size() > 1)) return out.exit = 2;
   }
-  print_findings(out.findings, "execution");
-
-  if (r.failure) {
-    const sim::Violation& v = *r.failure->violation;
-    TraceOrigin origin = base_origin;
-    origin.execution = r.failing_execution;
-    std::string error;
-    const std::string path =
-        write_trace_file(o.out, file_stem(o.mutant, r.failing_execution),
-                         sim::trace_of(*r.failing_workload, *r.failure, origin), &error);
-    std::cout << "VIOLATION " << v.property << " in execution " << r.failing_execution
-              << " at schedule step " << v.step << ": " << v.message << "\n";
-    for (const auto& [key, value] : v.evidence) std::cout << "  " << key << ": " << value << "\n";
-    if (!v.finding.empty()) print_finding_not_allowed(v.finding);
-    std::cout << "  workload: " << r.failing_workload->scenario.steps.size() << " control steps, "
-              << r.failing_workload->readers << " readers x " << r.failing_workload->passes
-              << " passes; schedule of " << r.failure->schedule.size() << " steps, "
-              << r.failure->preemptions << " preemptions\n";
-    if (!error.empty()) {
-      // Not a result: the run could not deliver its trace.
-      print_error("check: could not write the trace: " + error);
-      return out.exit = 2;
-    }
-    std::cout << "trace: " << path << "\nreplay it: mprogsim replay " << path << " --explain\n";
-    return out.exit = 1;
-  }
-  const bool series_done = o.enumeration ? r.source_exhausted : false;
-  if (strategy == "dpor") {
-    // What was proved: every execution up to equivalence (same steps, same order of
-    // every conflicting pair) of each workload explored to the end, or why not.
-    const std::uint64_t total = o.enumeration ? o.enumeration->size() : r.workloads;
-    const bool all_done = o.enumeration ? series_done && r.workloads_exhausted == total
-                                        : r.workloads_exhausted == r.workloads;
-    std::string why;
-    if (c.strategy.preemption_bound_given) {
-      why = "bounded by --preemption-bound " + std::to_string(c.strategy.preemption_bound);
-    } else if (r.dpor_anomalies) {
-      why = std::to_string(r.dpor_anomalies) + " races could not be reversed";
-    } else if (!all_done) {
-      why = std::string("the ") + (r.stopped_by_time ? "time" : "execution") + " budget ran out";
-    }
-    const char* plural = total == 1 ? " workload" : " workloads";
-    if (why.empty() && c.strategy.state_cache) {
-      // With the state cache an execution can stand for many interleavings.
-      std::cout << "dpor: all interleavings (up to equivalence) of " << total << plural
-                << " explored: complete (" << r.executions << " executions to the end, "
-                << r.cached_cuts << " stopped at a state explored before)\n";
-    } else if (why.empty()) {
-      std::cout << "dpor: all " << r.executions << " interleavings (up to equivalence) of " << total
-                << plural << " explored: complete\n";
-    } else {
-      std::cout << "dpor: " << r.executions << " interleavings of " << r.workloads_exhausted << " of "
-                << total << plural << " explored to the end: incomplete: " << why << "\n";
-    }
-    out.complete = why.empty();
-  } else if (exhaustive) {
-    std::cout << strategy << ": " << r.workloads_exhausted << " of "
-              << (o.enumeration ? o.enumeration->size() : r.workloads)
-              << " workloads explored exhaustively";
-    if (strategy == "dfs") std::cout << " up to " << c.strategy.preemption_bound << " preemptions";
-    if (o.enumeration ? !series_done : r.workloads_exhausted != r.workloads) {
-      std::cout << "; the budget ended the search";
-    }
-    std::cout << "\n";
-    out.complete = o.enumeration ? series_done && r.workloads_exhausted == o.enumeration->size()
-                                 : r.source_exhausted;
-  } else if (o.enumeration) {
-    std::cout << strategy << ": " << r.workloads << " of " << o.enumeration->size()
-              << " workloads sampled" << (series_done ? "" : "; the budget ended the series")
+  report_bound(o, r, out);
+  const char* stopped = r.interrupted       ? " (interrupted: the summary so far)"
+                        : r.stopped_by_time ? " (stopped by the time budget)"
+                                            : "";
+  if (!r.violations.empty()) {
+    std::uint64_t executions = 0;
+    for (const sim::ViolationGroup& g : r.violations) executions += g.executions;
+    std::cout << r.violations.size() << (r.violations.size() == 1 ? " violation" : " violations")
+              << " (by property and location) in " << executions << " of " << r.executions
+              << " executions" << (o.control.stop_at_first ? " (--stop-at-first)" : "") << stopped
               << "\n";
+    return out.exit = r.interrupted ? 130 : 1;
   }
   std::cout << "no violation in " << r.executions << " executions";
   if (!r.findings.empty()) {
     std::cout << " other than the known findings allowed:";
     for (const sim::FindingMet& m : r.findings) std::cout << " " << m.name;
   }
-  std::cout << (r.stopped_by_time ? " (stopped by the time budget)" : "") << "\n";
-  return out.exit = 0;
+  std::cout << stopped << "\n";
+  return out.exit = r.interrupted ? 130 : 0;
 }
 
 }  // namespace mprogsim::tools

@@ -4,6 +4,7 @@
 // default portfolio that runs several of them (check_portfolio.cc).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,8 +15,21 @@
 #include "sim/enumerate.h"
 #include "sim/findings.h"
 #include "scenario/scenario.h"
+#include "tools/results.h"
 
 namespace mprogsim::tools {
+
+// What every part of `check` shares: how the work is spread and what a violation
+// leaves behind.
+struct RunControl {
+  unsigned jobs = 1;              // --jobs
+  std::uint64_t shard_index = 0;  // --shard I/N, 0-based
+  std::uint64_t shard_count = 1;
+  bool stop_at_first = false;     // --stop-at-first
+  bool shrink = true;             // --no-shrink clears it
+  const std::atomic<bool>* interrupt = nullptr;  // set by SIGINT
+  CheckResults* results = nullptr;  // filled for --json and --junit (may be null)
+};
 
 // A known finding a campaign met and let pass, as its summary reports it.
 struct FindingReport {
@@ -43,12 +57,16 @@ struct SequentialCheckOptions {
   sim::FindingPolicy allowed = sim::FindingPolicy::all();
   double time_budget_s = 0;  // 0: run all `executions`
   bool header = true;        // print the SEED= line (the portfolio prints its own)
+  std::string phase = "sequential";  // its name in the results
+  RunControl control;
 };
 
 struct SequentialOutcome {
   int exit = 0;
   std::uint64_t sequences = 0;
   bool stopped_by_time = false;
+  bool interrupted = false;
+  std::uint64_t violations = 0;  // groups
   std::vector<FindingReport> findings;
 };
 
@@ -66,6 +84,8 @@ struct SimCheckOptions {
   // --enumerate: the series the campaign runs (campaign.source reads it).
   std::shared_ptr<const sim::Enumeration> enumeration;
   std::string enumeration_text;  // "ops=3 progs=3 alphabet=..." for the header
+  std::string phase = "campaign";  // its name in the results
+  RunControl control;
 };
 
 struct SimCheckOutcome {
@@ -89,6 +109,7 @@ struct PortfolioOptions {
   std::string out = "out";
   bool quiet = false;
   sim::FindingPolicy allowed = sim::FindingPolicy::all();
+  RunControl control;
 };
 
 int run_portfolio(const PortfolioOptions& options);

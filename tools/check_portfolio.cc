@@ -12,7 +12,9 @@
 //   4. long reader-free sequences (check --sequential): 63 programs, revision
 //      wrap-around, every flag mix; sampled.
 //
-// The first violation ends the portfolio (exit 1). Without a time budget every phase
+// Every phase runs even after a violation (each phase reports every violation group
+// it met, exit 1 at the end); --stop-at-first ends the portfolio at the first one. A
+// SIGINT ends it with the summary so far (exit 130). Without a time budget every phase
 // does a fixed amount of work, so the output is a pure function of the options;
 // with one, each phase gets a share of what is left (weights below) and stops when
 // it is spent or done, and a phase that ends early leaves its time to the next.
@@ -92,6 +94,12 @@ int run_portfolio(const PortfolioOptions& o) {
   std::cout << "\n";
 
   std::vector<std::string> findings;  // names met, in order
+  int worst = 0;  // 1 once a phase found a violation
+  // A phase's exit: 2 and 130 end the portfolio, 1 ends it with --stop-at-first.
+  auto ends = [&](int code) {
+    if (code == 1) worst = 1;
+    return code == 2 || code == 130 || (code == 1 && o.control.stop_at_first);
+  };
   auto note = [&findings](const std::vector<FindingReport>& met) {
     for (const FindingReport& f : met) {
       if (std::find(findings.begin(), findings.end(), f.name) == findings.end()) {
@@ -134,19 +142,21 @@ int run_portfolio(const PortfolioOptions& o) {
   small.campaign.executions = 1'000'000'000;
   small.campaign.time_budget_s = share(0);
   small.campaign.allowed_findings = o.allowed;
+  small.phase = "small-scope";
+  small.control = o.control;
   small.campaign.source = [enumeration, next = std::uint64_t{0}]() mutable
       -> std::optional<sim::Workload> {
     if (next >= enumeration->size()) return std::nullopt;
     return enumeration->at(next++);
   };
   SimCheckOutcome small_out;
-  if (run_sim_check(small, &small_out) != 0) return small_out.exit;
+  if (ends(run_sim_check(small, &small_out))) return small_out.exit;
   note(small_out.findings);
   // The deepest level every workload of which was explored to its end.
   // (dpor: none if it met races it could not reverse; it cannot say where.)
   std::optional<u32> proved;
   for (u32 raced = 0; raced <= enumeration->max_raced(); raced++) {
-    if (enumeration->level_end(raced) <= small_out.result.workloads_exhausted &&
+    if (enumeration->level_end(raced) <= small_out.result.first_unfinished_workload &&
         small_out.result.dpor_anomalies == 0) {
       proved = raced;
     }
@@ -172,8 +182,10 @@ int run_portfolio(const PortfolioOptions& o) {
     s.campaign.executions = o.time_budget_s > 0 ? 1'000'000'000 : amounts[k];
     s.campaign.time_budget_s = share(k + 1);
     s.campaign.allowed_findings = o.allowed;
+    s.phase = kinds[k];
+    s.control = o.control;
     SimCheckOutcome out;
-    if (run_sim_check(s, &out) != 0) return out.exit;
+    if (ends(run_sim_check(s, &out))) return out.exit;
     note(out.findings);
     drawn[k] = out.result;
   }
@@ -184,6 +196,13 @@ int run_portfolio(const PortfolioOptions& o) {
   SequentialOutcome seq;
   if (mutant_info(o.mutant).concurrent) {
     std::cout << "skipped: mutant " << o.mutant_name << " shows only with datapath readers\n";
+    if (o.control.results) {
+      PhaseResult skipped;
+      skipped.name = "sequential";
+      skipped.strategy = "sequential";
+      skipped.skipped = true;
+      o.control.results->phases.push_back(skipped);
+    }
   } else {
   SequentialCheckOptions q;
   q.header = false;
@@ -194,13 +213,18 @@ int run_portfolio(const PortfolioOptions& o) {
   q.semantics = o.semantics;
   q.out = o.out;
   q.allowed = o.allowed;
-  if (run_sequential_check(q, &seq) != 0) return seq.exit;
+  q.control = o.control;
+  if (ends(run_sequential_check(q, &seq))) return seq.exit;
   note(seq.findings);
   }
 
   // ---- what the portfolio showed ----
   std::cout << "== portfolio summary\n";
-  if (proved) {
+  if (o.control.shard_count > 1) {
+    std::cout << "proved: nothing by this shard alone (shard " << o.control.shard_index + 1 << "/"
+              << o.control.shard_count << " ran " << small_out.result.workloads_exhausted
+              << " of the small scope's workloads to the end; merge the shards' --json summaries)\n";
+  } else if (proved) {
     std::cout << "proved: " << describe_scope(*enumeration, e, *proved)
               << ": no violation\n";
   } else {
@@ -211,12 +235,16 @@ int run_portfolio(const PortfolioOptions& o) {
                         "operations")
               << ")\n";
   }
-  if (!proved || *proved < enumeration->max_raced()) {
+  if (o.control.shard_count == 1 && (!proved || *proved < enumeration->max_raced())) {
     const u32 next = proved ? *proved + 1 : 0;
-    std::cout << "partly explored: " << small_out.result.workloads_exhausted - (proved ? enumeration->level_end(*proved) : 0)
-              << " of the " << enumeration->level_end(next) - (proved ? enumeration->level_end(*proved) : 0)
+    const std::uint64_t below = proved ? enumeration->level_end(*proved) : 0;
+    std::cout << "partly explored: " << small_out.result.workloads_exhausted - below << " of the "
+              << enumeration->level_end(enumeration->max_raced()) - below
               << " workloads with " << plural(next, "raced operation", "raced operations")
-              << " before phase 1's time share ran out\n";
+              << " or more explored to the end ("
+              << (small_out.result.violations.empty() ? "phase 1's time share ran out"
+                                                      : "a violation ends a workload's tree")
+              << ")\n";
   }
   std::cout << "sampled: " << drawn[0].executions << " random and " << drawn[1].executions
             << " PCT executions of drawn workloads (3 loads + 8 operations, 2 readers x 3 "
@@ -225,6 +253,10 @@ int run_portfolio(const PortfolioOptions& o) {
   std::cout << "known findings met (allowed):";
   if (findings.empty()) std::cout << " none";
   for (const std::string& f : findings) std::cout << " " << f;
+  if (worst) {
+    std::cout << "\nVIOLATIONS: see each phase above (every violation group with its trace)\n";
+    return 1;
+  }
   std::cout << "\nno violation in any phase\n";
   return 0;
 }

@@ -7,6 +7,10 @@ std::unique_ptr<Cli> make_cli() {
   auto cli = std::make_unique<Cli>();
   CLI::App& app = cli->app;
   app.require_subcommand(1);
+  // Every option's help shows its default value (captured when the option is added;
+  // subcommands inherit this).
+  app.option_defaults()->always_capture_default();
+  app.set_version_flag("--version", std::string("mprogsim ") + MPROGSIM_VERSION);
   auto add = [&](const char* name, const char* help, auto adder) {
     CLI::App* sub = app.add_subcommand(name, help);
     cli->runs[sub] = adder(*sub);
@@ -23,6 +27,8 @@ std::unique_ptr<Cli> make_cli() {
   add("export",
       "Turn an upstream scenario or trace into a C test for the real kernel (--selftest)",
       add_export);
+  add("merge", "Combine the --json summaries of a check run's shards into the unsharded one",
+      add_merge);
   return cli;
 }
 

@@ -16,6 +16,7 @@
 #include "model/variant_registry.h"
 #include "properties/semantic_diff.h"
 #include "tools/cli_checks.h"
+#include "tools/results.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
 
@@ -27,7 +28,8 @@ struct DiffCliOptions {
   std::string b;
   properties::SemanticDiffOptions search;
   u64 initial_revision = 0;
-  std::string out;  // empty: print only
+  std::string out;   // empty: print only
+  std::string json;  // --json FILE
 };
 
 std::string slug(const std::string& text) {
@@ -52,31 +54,14 @@ std::string replay_command(const properties::Variant& v, const std::string& file
 
 std::string steps_word(std::size_t n) { return std::to_string(n) + (n == 1 ? " step" : " steps"); }
 
-int run_diff(DiffCliOptions& o, bool initial_revision_given) {
-  std::string error;
-  const auto a = properties::parse_variant(o.a, &error);
-  if (!a) {
-    print_error("diff: A: " + error);
-    return 2;
-  }
-  const auto b = properties::parse_variant(o.b, &error);
-  if (!b) {
-    print_error("diff: B: " + error);
-    return 2;
-  }
-  if (const std::string bad = o.out.empty() ? "" : unusable_directory(o.out); !bad.empty()) {
-    print_error("diff: --out " + bad);
-    return 2;
-  }
-  auto& s = o.search;
-  s.a = *a;
-  s.b = *b;
-  if (initial_revision_given) s.initial_revision = o.initial_revision;
-
+// The two sides, the bounds and the alphabet the search uses.
+void print_bounds(const DiffCliOptions& o, const properties::Variant& a,
+                  const properties::Variant& b) {
+  const auto& s = o.search;
   const bool one_upstream =
-      variant_info(a->semantics).first_last != variant_info(b->semantics).first_last;
-  const bool any_v2 = variant_info(a->semantics).first_last || variant_info(b->semantics).first_last;
-  std::cout << "diff: A = " << a->name() << ", B = " << b->name() << "\n";
+      variant_info(a.semantics).first_last != variant_info(b.semantics).first_last;
+  const bool any_v2 = variant_info(a.semantics).first_last || variant_info(b.semantics).first_last;
+  std::cout << "diff: A = " << a.name() << ", B = " << b.name() << "\n";
   std::cout << "bounds: depth " << s.depth << ", programs " << s.progs << ", links " << s.links
             << ", qdisc holds " << s.holds;
   if (s.initial_revision) std::cout << ", initial revision " << *s.initial_revision;
@@ -93,6 +78,104 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
     std::cout << "; FIRST/LAST left out (--common)";
   }
   std::cout << "\n";
+
+}
+
+// One kind of difference: its example, step by step with both sides' answers, and
+// the scenario pair under --out. Returns "" or why a file could not be written.
+std::string print_difference(const DiffCliOptions& o, const properties::Variant& a,
+                             const properties::Variant& b, std::size_t k,
+                             const properties::DiffExample& d) {
+  std::cout << "\n[" << k + 1 << "] " << d.kind << ": " << steps_word(d.labels.size())
+            << (d.from_random ? ", found past the bound (not proven shortest)"
+                              : ", shortest within the bound")
+            << (d.first_difference < d.labels.size()
+                    ? ", after a first difference at step " + std::to_string(d.first_difference)
+                    : "")
+            << "\n";
+  for (std::size_t i = 0; i < d.labels.size(); i++) {
+    std::cout << "  " << (d.differs[i] ? "* " : "  ") << i + 1 << ". " << d.labels[i]
+              << "\n      A: " << d.lines_a[i] << "\n      B: " << d.lines_b[i] << "\n";
+  }
+  if (o.out.empty()) return "";
+  std::ostringstream stem;
+  stem << std::setw(2) << std::setfill('0') << k + 1 << "-" << slug(d.kind);
+  const std::string file_a = (std::filesystem::path(o.out) / (stem.str() + ".a.json")).string();
+  const std::string file_b = (std::filesystem::path(o.out) / (stem.str() + ".b.json")).string();
+  for (const auto& [file, scenario] :
+       {std::pair{file_a, &d.scenario_a}, std::pair{file_b, &d.scenario_b}}) {
+    const std::string err = write_file_atomically(file, write_scenario(*scenario));
+    if (!err.empty()) return err;
+  }
+  std::cout << "  replay A: " << replay_command(a, file_a) << "\n  replay B: "
+            << replay_command(b, file_b) << "\n";
+  return "";
+}
+
+// The --json summary (docs/results-format.md).
+nlohmann::ordered_json diff_json(const DiffCliOptions& o, const properties::Variant& a,
+                                 const properties::Variant& b,
+                                 const properties::SemanticDiffResult& r) {
+  nlohmann::ordered_json j;
+  j["format"] = kResultsFormat;
+  j["version"] = kResultsVersion;
+  j["command"] = "diff";
+  j["a"] = a.name();
+  j["b"] = b.name();
+  const auto& s = o.search;
+  j["bounds"] = {{"depth", s.depth},  {"progs", s.progs},         {"links", s.links},
+                 {"holds", s.holds},  {"random", s.random},       {"seed", s.seed},
+                 {"by_shape", s.by_shape}, {"common_only", s.common_only}};
+  j["exhaustive_depth"] = r.exhaustive_depth;
+  j["states"] = r.states;
+  j["edges"] = r.edges;
+  j["state_limit_reached"] = r.state_limit_reached;
+  j["random_sequences"] = r.random_sequences;
+  j["exit"] = r.differences.empty() ? 0 : 1;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& d : r.differences) {
+    nlohmann::ordered_json x;
+    x["kind"] = d.kind;
+    x["summary"] = d.summary;
+    x["shortest_within_bound"] = !d.from_random;
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < d.labels.size(); i++) {
+      steps.push_back({{"step", i + 1}, {"op", d.labels[i]}, {"a", d.lines_a[i]},
+                       {"b", d.lines_b[i]}, {"differs", bool(d.differs[i])}});
+    }
+    x["steps"] = std::move(steps);
+    list.push_back(std::move(x));
+  }
+  j["differences"] = std::move(list);
+  return j;
+}
+
+int run_diff(DiffCliOptions& o, bool initial_revision_given) {
+  std::string error;
+  const auto a = properties::parse_variant(o.a, &error);
+  if (!a) {
+    print_error("diff: A: " + error);
+    return 2;
+  }
+  const auto b = properties::parse_variant(o.b, &error);
+  if (!b) {
+    print_error("diff: B: " + error);
+    return 2;
+  }
+  if (const std::string bad = o.out.empty() ? "" : unusable_directory(o.out); !bad.empty()) {
+    print_error("diff: --out " + bad);
+    return 2;
+  }
+  if (const std::string bad = o.json.empty() ? "" : unwritable_target(o.json); !bad.empty()) {
+    print_error("diff: --json " + bad);
+    return 2;
+  }
+  auto& s = o.search;
+  s.a = *a;
+  s.b = *b;
+  if (initial_revision_given) s.initial_revision = o.initial_revision;
+
+  print_bounds(o, *a, *b);
 
   const auto start = std::chrono::steady_clock::now();
   properties::SemanticDiffResult r;
@@ -126,6 +209,13 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   std::cerr << "diff: " << std::fixed << std::setprecision(2) << seconds << " s, "
             << r.applied << " operations applied on each side\n";
 
+  if (!o.json.empty()) {
+    if (const std::string failed = write_result_file(o.json, diff_json(o, *a, *b, r).dump(1) + "\n");
+        !failed.empty()) {
+      print_error("diff: --json: " + failed);
+      return 2;
+    }
+  }
   if (r.differences.empty()) {
     std::cout << "no difference\n";
     return 0;
@@ -141,33 +231,9 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   std::cout << "\n" << r.differences.size() << (r.differences.size() == 1 ? " kind" : " kinds")
             << " of difference" << (s.by_shape ? " (per operation shape)" : "") << "\n";
   for (std::size_t k = 0; k < r.differences.size(); k++) {
-    const auto& d = r.differences[k];
-    std::cout << "\n[" << k + 1 << "] " << d.kind << ": " << steps_word(d.labels.size())
-              << (d.from_random ? ", found past the bound (not proven shortest)"
-                                : ", shortest within the bound")
-              << (d.first_difference < d.labels.size()
-                      ? ", after a first difference at step " + std::to_string(d.first_difference)
-                      : "")
-              << "\n";
-    for (std::size_t i = 0; i < d.labels.size(); i++) {
-      std::cout << "  " << (d.differs[i] ? "* " : "  ") << i + 1 << ". " << d.labels[i]
-                << "\n      A: " << d.lines_a[i] << "\n      B: " << d.lines_b[i] << "\n";
-    }
-    if (!o.out.empty()) {
-      std::ostringstream stem;
-      stem << std::setw(2) << std::setfill('0') << k + 1 << "-" << slug(d.kind);
-      const std::string file_a = (std::filesystem::path(o.out) / (stem.str() + ".a.json")).string();
-      const std::string file_b = (std::filesystem::path(o.out) / (stem.str() + ".b.json")).string();
-      for (const auto& [file, scenario] : {std::pair{file_a, &d.scenario_a},
-                                           std::pair{file_b, &d.scenario_b}}) {
-        const std::string err = write_file_atomically(file, write_scenario(*scenario));
-        if (!err.empty()) {
-          print_error("diff: " + err);
-          return 2;
-        }
-      }
-      std::cout << "  replay A: " << replay_command(*a, file_a) << "\n  replay B: "
-                << replay_command(*b, file_b) << "\n";
+    if (const std::string err = print_difference(o, *a, *b, k, r.differences[k]); !err.empty()) {
+      print_error("diff: " + err);
+      return 2;
     }
   }
   std::cout << "\nsummary (kind: length; the differing step)\n";
@@ -219,6 +285,8 @@ Run add_diff(CLI::App& app) {
   app.add_flag("--common", o->search.common_only,
                "Leave FIRST/LAST out of the alphabet even with a v2 side");
   app.add_option("--out", o->out, "Write each kind's example as a scenario pair into DIR")
+      ->check(non_empty());
+  app.add_option("--json", o->json, "Write the result as JSON (docs/results-format.md) to FILE")
       ->check(non_empty());
   return [o, &app] { return run_diff(*o, app.count("--initial-revision") > 0); };
 }

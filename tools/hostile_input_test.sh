@@ -89,22 +89,22 @@ deep-nesting)
 
 # 13: two runs never write the same trace file, even at the same time.
 trace-names)
-  random="check -q --strategy random --mutant reader-reloads-entry --out traces"
+  random="check -q --stop-at-first --strategy random --mutant reader-reloads-entry --out traces"
   # shellcheck disable=SC2086
   "$mprogsim" $random --readers 2 >/dev/null
   # shellcheck disable=SC2086
   "$mprogsim" $random --readers 3 >/dev/null
   # shellcheck disable=SC2086
   "$mprogsim" $random --readers 3 >/dev/null
-  "$mprogsim" check -q --sequential --mutant query-no-enospc --out traces >/dev/null
-  "$mprogsim" check -q --sequential --mutant add-skips-exists --out traces >/dev/null
+  "$mprogsim" check -q --stop-at-first --sequential --mutant query-no-enospc --out traces >/dev/null
+  "$mprogsim" check -q --stop-at-first --sequential --mutant add-skips-exists --out traces >/dev/null
   # (A run may also write traces of known findings beside its own.)
   [ "$(ls traces/v2-reader-reloads-entry-* | wc -l)" -eq 3 ] || fail "expected 3 traces: $(ls traces)"
   [ "$(ls traces/check-v2-* | wc -l)" -eq 2 ] || fail "expected 2 scenarios: $(ls traces)"
   # Concurrent runs with the same options: two intact traces, never a shared
   # temporary file.
   for i in 1 2 3 4; do
-    "$mprogsim" check -q --strategy random --mutant commit-no-sync --out same >/dev/null &
+    "$mprogsim" check -q --stop-at-first --strategy random --mutant commit-no-sync --out same >/dev/null &
   done
   wait
   [ "$(ls -A same | grep -c '^v2-commit-no-sync-')" -eq 4 ] || fail "expected 4 traces: $(ls -A same)"
@@ -215,7 +215,8 @@ trace-unwritable)
   refused "diff --out under a file" "is not a directory" -- diff v2 v2+query-no-enospc --out file/sub
   # A trace that cannot be written once found (here: the file size limit) is exit 2
   # with the reason on stderr, not exit 1 with a note on stdout; nothing is left.
-  for args in "--strategy random --mutant commit-no-sync" "--sequential --mutant query-no-enospc"; do
+  # (--no-shrink: a shrunk trace would fit under the limit.)
+  for args in "--strategy random --mutant commit-no-sync --no-shrink" "--sequential --mutant query-no-enospc --no-shrink"; do
     # shellcheck disable=SC2086
     ( trap '' XFSZ; ulimit -f 1; "$mprogsim" check -q $args --out big >/dev/null 2>err.txt; echo $? >code )
     [ "$(cat code)" -eq 2 ] || fail "$args: exit $(cat code), expected 2"

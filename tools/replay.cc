@@ -27,6 +27,7 @@
 #include "traces/atomic_file.h"
 #include "traces/trace_replay.h"
 #include "tools/cli_checks.h"
+#include "tools/results.h"
 #include "tools/subcommands.h"
 #include "scenario/json_input.h"
 
@@ -42,11 +43,27 @@ struct ReplayOptions {
   bool expect_no_violation = false;
   std::string dot;     // a file for the interleaving graph; one trace only
   std::string record;  // a file for the execution as a trace; one trace only
+  std::string json;    // --json FILE: the machine-readable summary
+  std::string junit;   // --junit FILE: one test case per scenario or trace
+};
+
+// What --json and --junit report of one file.
+struct FileReport {
+  std::string file;
+  std::string kind;   // "scenario" | "trace"
+  std::string error;  // a bad file (exit 2)
+  struct Case {
+    std::string name;
+    std::size_t passed = 0, failed = 0;
+    std::vector<std::string> failures;  // MISMATCH / VIOLATION lines, NOT REPRODUCED
+    std::string violation;               // traces: the violation it showed, if any
+  };
+  std::vector<Case> cases;
 };
 
 // Replays one trace file; everything it prints goes to `out`.
 int replay_trace_file(const std::string& path, const std::string& text, const ReplayOptions& o,
-                      std::string* out) {
+                      std::string* out, FileReport* report) {
   Trace trace;
   try {
     trace = parse_trace(text);
@@ -142,27 +159,39 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
     s << "NOT REPRODUCED: " << r.difference << "\n";
   }
   *out += s.str();
+  FileReport::Case c;
+  c.name = trace.scenario.name.empty() ? path : trace.scenario.name;
+  (r.reproduced ? c.passed : c.failed) = 1;
+  if (!r.reproduced) c.failures.push_back("NOT REPRODUCED: " + r.difference);
+  if (x.violation) c.violation = x.violation->property + " at schedule step " +
+                                 std::to_string(x.violation->step) + ": " + x.violation->message;
+  report->cases.push_back(std::move(c));
   return r.reproduced ? 0 : 1;
 }
 
 // Runs one file; returns its exit code and appends its output to `out` only when the
 // whole file could be run.
 int replay_file(const std::string& path, const ReplayOptions& options, std::string* out,
-                std::size_t* passed, std::size_t* failed) {
+                std::size_t* passed, std::size_t* failed, FileReport* file_report) {
+  FileReport* const report_out = file_report;
+  report_out->file = path;
   std::string text;
   try {
     text = read_input_file(path);
   } catch (const ScenarioError& e) {
     print_error(path + ": " + e.what());
+    report_out->error = e.what();
     return 2;
   }
   const bool trace = looks_like_trace(text);
+  report_out->kind = trace ? "trace" : "scenario";
   if ((!options.dot.empty() || !options.record.empty()) && !trace) {
     print_error(path + ": --dot and --record take a trace; this is a scenario file");
+    report_out->error = "--dot and --record take a trace";
     return 2;
   }
   if (trace) {
-    const int code = replay_trace_file(path, text, options, out);
+    const int code = replay_trace_file(path, text, options, out, report_out);
     if (code == 0) ++*passed;
     if (code == 1) ++*failed;
     return code;
@@ -180,6 +209,7 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
     }
     std::string buffered;
     std::size_t file_passed = 0, file_failed = 0;
+    std::vector<FileReport::Case> cases;
     for (std::size_t i = 0; i < scenarios.size(); i++) {
       auto system = make_system(scenarios[i].semantics, mutant);
       const auto report = run_scenario(scenarios[i], *system);
@@ -187,15 +217,83 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
       buffered += format_report(report);
       file_passed += report.passed;
       file_failed += report.failed;
+      FileReport::Case c;
+      c.name = report.name.empty() ? path : report.name;
+      c.passed = report.passed;
+      c.failed = report.failed;
+      for (const StepReport& step : report.steps) {
+        for (const std::string& m : step.mismatches) {
+          c.failures.push_back("step " + std::to_string(step.index) + ": MISMATCH " + m);
+        }
+        for (const std::string& v : step.violations) {
+          c.failures.push_back("step " + std::to_string(step.index) + ": VIOLATION " + v);
+        }
+      }
+      cases.push_back(std::move(c));
     }
+    report_out->cases = std::move(cases);
     *out += buffered;
     *passed += file_passed;
     *failed += file_failed;
     return file_failed ? 1 : 0;
   } catch (const ScenarioError& e) {
     print_error(path + ": " + e.what());
+    report_out->error = e.what();
+    report_out->cases.clear();
     return 2;
   }
+}
+
+nlohmann::ordered_json replay_json(const std::vector<FileReport>& files, std::size_t passed,
+                                   std::size_t failed, int code) {
+  nlohmann::ordered_json j;
+  j["format"] = kResultsFormat;
+  j["version"] = kResultsVersion;
+  j["command"] = "replay";
+  j["passed"] = passed;
+  j["failed"] = failed;
+  j["exit"] = code;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const FileReport& f : files) {
+    nlohmann::ordered_json x;
+    x["file"] = f.file;
+    x["kind"] = f.kind;
+    if (!f.error.empty()) x["error"] = f.error;
+    nlohmann::ordered_json cases = nlohmann::ordered_json::array();
+    for (const FileReport::Case& c : f.cases) {
+      nlohmann::ordered_json y;
+      y["name"] = c.name;
+      y["passed"] = c.passed;
+      y["failed"] = c.failed;
+      y["failures"] = c.failures;
+      if (f.kind == "trace") y["violation"] = c.violation.empty() ? nlohmann::ordered_json()
+                                                                  : nlohmann::ordered_json(c.violation);
+      cases.push_back(std::move(y));
+    }
+    x["scenarios"] = std::move(cases);
+    list.push_back(std::move(x));
+  }
+  j["files"] = std::move(list);
+  return j;
+}
+
+std::string replay_junit(const std::vector<FileReport>& files) {
+  std::vector<JunitCase> cases;
+  for (const FileReport& f : files) {
+    if (!f.error.empty()) {
+      cases.push_back({f.file, "mprogsim.replay", "bad file: " + f.error, ""});
+      continue;
+    }
+    for (const FileReport::Case& c : f.cases) {
+      JunitCase j;
+      j.classname = "mprogsim.replay." + f.kind;
+      j.name = f.file + ": " + c.name;
+      for (const std::string& line : c.failures) j.failure += (j.failure.empty() ? "" : "\n") + line;
+      if (!c.violation.empty()) j.output = "violation: " + c.violation;
+      cases.push_back(std::move(j));
+    }
+  }
+  return junit_xml("mprogsim replay", cases);
 }
 
 }  // namespace
@@ -213,6 +311,12 @@ Run add_replay(CLI::App& app) {
   app.add_option("--record", options->record,
                  "Traces: write the execution as it ran (schedule, outcome) as a trace (one trace)")
       ->check(non_empty());
+  app.add_option("--json", options->json,
+                 "Write the results as JSON (docs/results-format.md) to FILE")
+      ->check(non_empty());
+  app.add_option("--junit", options->junit,
+                 "Write a JUnit XML report to FILE: one test case per scenario or trace")
+      ->check(non_empty());
   app.add_flag("--expect-no-violation", options->expect_no_violation,
                "Traces: require that the execution passes (e.g. with --mutant none); schedule "
                "entries naming a thread that cannot run are skipped");
@@ -228,11 +332,21 @@ Run add_replay(CLI::App& app) {
       print_error("replay: --dot and --record take exactly one trace file");
       return 2;
     }
+    for (const auto& [option, file] : {std::pair{"--json", &options->json},
+                                       std::pair{"--junit", &options->junit}}) {
+      if (file->empty()) continue;
+      if (const std::string bad = unwritable_target(*file); !bad.empty()) {
+        print_error(std::string("replay: ") + option + " " + bad);
+        return 2;
+      }
+    }
     int code = 0;
     std::size_t passed = 0, failed = 0;
+    std::vector<FileReport> reports;
     for (const auto& path : options->files) {
       std::string out;
-      const int file_code = replay_file(path, *options, &out, &passed, &failed);
+      reports.emplace_back();
+      const int file_code = replay_file(path, *options, &out, &passed, &failed, &reports.back());
       if (options->quiet) {
         std::istringstream lines(out);
         for (std::string line; std::getline(lines, line);) {
@@ -248,6 +362,22 @@ Run add_replay(CLI::App& app) {
     }
     // A bad file gets its one-line error and no summary: nothing half written.
     if (code != 2) std::cout << passed << " passed, " << failed << " failed\n";
+    // The reports are written for bad files too: each names its file's error.
+    if (!options->json.empty()) {
+      const std::string error = write_result_file(
+          options->json, replay_json(reports, passed, failed, code).dump(1) + "\n");
+      if (!error.empty()) {
+        print_error("replay: --json: " + error);
+        return 2;
+      }
+    }
+    if (!options->junit.empty()) {
+      if (const std::string error = write_result_file(options->junit, replay_junit(reports));
+          !error.empty()) {
+        print_error("replay: --junit: " + error);
+        return 2;
+      }
+    }
     return code;
   };
 }

@@ -17,5 +17,6 @@ Run add_check(CLI::App& app);
 Run add_shrink(CLI::App& app);
 Run add_diff(CLI::App& app);
 Run add_export(CLI::App& app);
+Run add_merge(CLI::App& app);
 
 }  // namespace mprogsim::tools
