@@ -25,6 +25,7 @@
 #include <set>
 
 #include "tools/check_options.h"
+#include "tools/input.h"
 #include "tools/interrupt.h"
 #include "tools/results.h"
 #include "tools/cli_checks.h"
@@ -116,12 +117,12 @@ nlohmann::ordered_json run_config(const CLI::App& app, const std::string& varian
 std::optional<sim::Workload> read_workload(const std::string& file, u32 readers, u32 passes,
                                            u32 start_readers_after, Mutant mutant) {
   try {
-    const std::string text = read_input_file(file);
+    const InputFile in = read_input(file);
     sim::Workload w;
-    if (looks_like_trace(text)) {
-      w = sim::workload_of(parse_trace(text));
+    if (in.trace) {
+      w = sim::workload_of(parse_trace(in.text));
     } else {
-      const auto scenarios = parse_scenarios(text);
+      const auto scenarios = parse_scenarios(in.text);
       if (scenarios.size() != 1) throw ScenarioError("$: a workload file holds one scenario");
       w.scenario = scenarios[0];
     }
@@ -131,7 +132,7 @@ std::optional<sim::Workload> read_workload(const std::string& file, u32 readers,
     w.mutant = mutant;
     return w;
   } catch (const ScenarioError& e) {
-    print_error("check: " + file + ": " + e.what());
+    print_error("check: " + input_error(file, e.what()));
     return std::nullopt;
   }
 }

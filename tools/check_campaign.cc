@@ -333,6 +333,7 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     p.strategy = c.strategy.kind;
     p.executions = r.executions;
     p.abandoned = r.abandoned;
+    p.cached_cuts = r.cached_cuts;
     p.steps = r.steps;
     p.workloads = r.workloads;
     p.workloads_exhausted = r.workloads_exhausted;

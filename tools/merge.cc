@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tools/cli_checks.h"
+#include "tools/input.h"
 #include "tools/results.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
@@ -33,9 +34,9 @@ int run_merge(const MergeOptions& o) {
   std::vector<CheckResults> parts;
   for (const std::string& file : o.files) {
     try {
-      parts.push_back(check_results_from_json(parse_json_strictly(read_input_file(file))));
+      parts.push_back(check_results_from_json(parse_json_strictly(read_input(file).text)));
     } catch (const ScenarioError& e) {
-      print_error("merge: " + file + ": " + e.what());
+      print_error("merge: " + input_error(file, e.what()));
       return 2;
     } catch (const std::runtime_error& e) {
       print_error("merge: " + file + ": " + e.what());

@@ -27,6 +27,7 @@
 #include "traces/atomic_file.h"
 #include "traces/trace_replay.h"
 #include "tools/cli_checks.h"
+#include "tools/input.h"
 #include "tools/results.h"
 #include "tools/subcommands.h"
 #include "scenario/json_input.h"
@@ -68,7 +69,7 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   try {
     trace = parse_trace(text);
   } catch (const ScenarioError& e) {
-    print_error(path + ": " + e.what());
+    print_error(input_error(path, e.what()));
     return 2;
   }
   if (o.mutant_given) {
@@ -85,7 +86,7 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   try {
     r = sim::replay_trace(trace, o.explain || !o.dot.empty(), o.expect_no_violation);
   } catch (const ScenarioError& e) {
-    print_error(path + ": " + e.what());
+    print_error(input_error(path, e.what()));
     return 2;
   }
   const auto& x = r.execution;
@@ -177,9 +178,10 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
   report_out->file = path;
   std::string text;
   try {
-    text = read_input_file(path);
+    const InputFile in = read_input(path);
+    text = in.text;
   } catch (const ScenarioError& e) {
-    print_error(path + ": " + e.what());
+    print_error(input_error(path, e.what()));
     report_out->error = e.what();
     return 2;
   }
@@ -237,7 +239,7 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
     *failed += file_failed;
     return file_failed ? 1 : 0;
   } catch (const ScenarioError& e) {
-    print_error(path + ": " + e.what());
+    print_error(input_error(path, e.what()));
     report_out->error = e.what();
     report_out->cases.clear();
     return 2;

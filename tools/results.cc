@@ -143,6 +143,7 @@ json to_json(const CheckResults& r) {
     q["skipped"] = p.skipped;
     q["executions"] = p.executions;
     q["abandoned"] = p.abandoned;
+    q["cached_cuts"] = p.cached_cuts;
     q["steps"] = p.steps;
     q["workloads"] = p.workloads;
     q["workloads_exhausted"] = p.workloads_exhausted;
@@ -196,6 +197,7 @@ CheckResults check_results_from_json(const json& j) {
     p.skipped = bool_field(q, "skipped", path);
     p.executions = u64_field(q, "executions", path);
     p.abandoned = u64_field(q, "abandoned", path);
+    p.cached_cuts = u64_field(q, "cached_cuts", path);
     p.steps = u64_field(q, "steps", path);
     p.workloads = u64_field(q, "workloads", path);
     p.workloads_exhausted = u64_field(q, "workloads_exhausted", path);
@@ -261,6 +263,7 @@ CheckResults merge_check_results(const std::vector<CheckResults>& shards) {
       const PhaseResult& q = s.phases[i];
       p.executions += q.executions;
       p.abandoned += q.abandoned;
+      p.cached_cuts += q.cached_cuts;
       p.steps += q.steps;
       p.workloads += q.workloads;
       p.workloads_exhausted += q.workloads_exhausted;

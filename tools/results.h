@@ -26,6 +26,7 @@ struct PhaseResult {
   std::string strategy;  // random | pct | dfs | dpor | sequential
   std::uint64_t executions = 0;  // executions run (sequential: sequences)
   std::uint64_t abandoned = 0;   // dfs: cut by sleep sets
+  std::uint64_t cached_cuts = 0; // dpor: stopped at a state explored before
   std::uint64_t steps = 0;
   std::uint64_t workloads = 0;
   std::uint64_t workloads_exhausted = 0;

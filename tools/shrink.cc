@@ -11,6 +11,7 @@
 #include "traces/shrink.h"
 #include "traces/trace_replay.h"
 #include "tools/cli_checks.h"
+#include "tools/input.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
 #include "scenario/json_input.h"
@@ -35,10 +36,10 @@ int run_shrink(const ShrinkCliOptions& o) {
   Trace trace;
   sim::ReplayResult first;
   try {
-    trace = parse_trace(read_input_file(path));
+    trace = parse_trace(read_input(path).text);
     first = sim::replay_trace(trace, false, false);
   } catch (const ScenarioError& e) {
-    print_error(path + ": " + e.what());
+    print_error(input_error(path, e.what()));
     return 2;
   }
   const auto& x = first.execution;

@@ -16,7 +16,7 @@ Run add_mutants(CLI::App& app);
 Run add_check(CLI::App& app);
 Run add_shrink(CLI::App& app);
 Run add_diff(CLI::App& app);
-Run add_export(CLI::App& app);
 Run add_merge(CLI::App& app);
+Run add_export(CLI::App& app);
 
 }  // namespace mprogsim::tools
