@@ -29,6 +29,10 @@ std::unique_ptr<Cli> make_cli() {
       add_export);
   add("merge", "Combine the --json summaries of a check run's shards into the unsharded one",
       add_merge);
+  add("validate",
+      "What a changed variant breaks, in one report: BASE's scenarios and corpus traces "
+      "replayed on it, diff BASE NAME, and a check campaign",
+      add_validate);
   return cli;
 }
 

@@ -16,6 +16,7 @@
 #include "model/variant_registry.h"
 #include "properties/semantic_diff.h"
 #include "tools/cli_checks.h"
+#include "tools/diff_report.h"
 #include "tools/results.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
@@ -83,7 +84,9 @@ void print_bounds(const DiffCliOptions& o, const properties::Variant& a,
 
 // One kind of difference: its example, step by step with both sides' answers, and
 // the scenario pair under --out. Returns "" or why a file could not be written.
-std::string print_difference(const DiffCliOptions& o, const properties::Variant& a,
+}  // namespace
+
+std::string print_difference(const std::string& out_dir, const properties::Variant& a,
                              const properties::Variant& b, std::size_t k,
                              const properties::DiffExample& d) {
   std::cout << "\n[" << k + 1 << "] " << d.kind << ": " << steps_word(d.labels.size())
@@ -97,11 +100,11 @@ std::string print_difference(const DiffCliOptions& o, const properties::Variant&
     std::cout << "  " << (d.differs[i] ? "* " : "  ") << i + 1 << ". " << d.labels[i]
               << "\n      A: " << d.lines_a[i] << "\n      B: " << d.lines_b[i] << "\n";
   }
-  if (o.out.empty()) return "";
+  if (out_dir.empty()) return "";
   std::ostringstream stem;
   stem << std::setw(2) << std::setfill('0') << k + 1 << "-" << slug(d.kind);
-  const std::string file_a = (std::filesystem::path(o.out) / (stem.str() + ".a.json")).string();
-  const std::string file_b = (std::filesystem::path(o.out) / (stem.str() + ".b.json")).string();
+  const std::string file_a = (std::filesystem::path(out_dir) / (stem.str() + ".a.json")).string();
+  const std::string file_b = (std::filesystem::path(out_dir) / (stem.str() + ".b.json")).string();
   for (const auto& [file, scenario] :
        {std::pair{file_a, &d.scenario_a}, std::pair{file_b, &d.scenario_b}}) {
     const std::string err = write_file_atomically(file, write_scenario(*scenario));
@@ -113,8 +116,8 @@ std::string print_difference(const DiffCliOptions& o, const properties::Variant&
 }
 
 // The --json summary (docs/results-format.md).
-nlohmann::ordered_json diff_json(const DiffCliOptions& o, const properties::Variant& a,
-                                 const properties::Variant& b,
+nlohmann::ordered_json diff_json(const properties::SemanticDiffOptions& s,
+                                 const properties::Variant& a, const properties::Variant& b,
                                  const properties::SemanticDiffResult& r) {
   nlohmann::ordered_json j;
   j["format"] = kResultsFormat;
@@ -122,7 +125,6 @@ nlohmann::ordered_json diff_json(const DiffCliOptions& o, const properties::Vari
   j["command"] = "diff";
   j["a"] = a.name();
   j["b"] = b.name();
-  const auto& s = o.search;
   j["bounds"] = {{"depth", s.depth},  {"progs", s.progs},         {"links", s.links},
                  {"holds", s.holds},  {"random", s.random},       {"seed", s.seed},
                  {"by_shape", s.by_shape}, {"common_only", s.common_only}};
@@ -149,6 +151,8 @@ nlohmann::ordered_json diff_json(const DiffCliOptions& o, const properties::Vari
   j["differences"] = std::move(list);
   return j;
 }
+
+namespace {
 
 int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   std::string error;
@@ -210,7 +214,7 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
             << r.applied << " operations applied on each side\n";
 
   if (!o.json.empty()) {
-    if (const std::string failed = write_result_file(o.json, diff_json(o, *a, *b, r).dump(1) + "\n");
+    if (const std::string failed = write_result_file(o.json, diff_json(o.search, *a, *b, r).dump(1) + "\n");
         !failed.empty()) {
       print_error("diff: --json: " + failed);
       return 2;
@@ -231,7 +235,7 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   std::cout << "\n" << r.differences.size() << (r.differences.size() == 1 ? " kind" : " kinds")
             << " of difference" << (s.by_shape ? " (per operation shape)" : "") << "\n";
   for (std::size_t k = 0; k < r.differences.size(); k++) {
-    if (const std::string err = print_difference(o, *a, *b, k, r.differences[k]); !err.empty()) {
+    if (const std::string err = print_difference(o.out, *a, *b, k, r.differences[k]); !err.empty()) {
       print_error("diff: " + err);
       return 2;
     }

@@ -18,5 +18,6 @@ Run add_shrink(CLI::App& app);
 Run add_diff(CLI::App& app);
 Run add_merge(CLI::App& app);
 Run add_export(CLI::App& app);
+Run add_validate(CLI::App& app);
 
 }  // namespace mprogsim::tools

@@ -147,6 +147,18 @@ assert j["interrupted"] and j["exit"] == 130 and j["executions"] > 0, j
 EOF
   ;;
 
+# validate: the four parts in one report (here upstream against v2: they differ).
+validate)
+  run 1 validate upstream --base v2 --depth 3 --time-budget 3 --out v --json v.json
+  for part in "-- 1. v2's scenarios" "-- 2. v2's corpus traces" "-- 3. diff v2 upstream" "-- 4. check --variant upstream"; do
+    grep -qF -- "$part" out.txt || fail "no part '$part'"
+  done
+  python3 -c 'import json; j=json.load(open("v.json")); assert j["command"]=="validate" and j["diff"]["differences"] and j["scenarios"]["files"]>0, j["scenarios"]' ||
+    fail "validate json"
+  run 2 validate v2 --base v2
+  run 2 validate nosuchvariant
+  ;;
+
 # Options that cannot do what they say are refused.
 options)
   for bad in "--shard 0/2" "--shard 3/2" "--shard 1/0" "--shard x" "--shard 1/2 --stop-at-first" \
