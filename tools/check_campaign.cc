@@ -348,7 +348,6 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
   std::cout << "executions " << r.executions;
   if (r.abandoned) std::cout << " (+" << r.abandoned << " cut by sleep sets)";
   if (r.cached_cuts) std::cout << " (+" << r.cached_cuts << " stopped at a state explored before)";
-  if (r.cached_cuts) std::cout << " (+" << r.cached_cuts << " stopped at a state explored before)";
   std::cout << ", steps " << r.steps << ", workloads " << r.workloads << ", distinct states ~"
             << human(r.distinct_states) << "\n";
   if (!o.quiet) {
