@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <sstream>
@@ -113,6 +114,9 @@ class MirrorTarget final : public SimTarget {
         << " b=" << list(bundle->b) << " revision=" << Layout::revision(*bundle);
     return out.str();
   }
+
+  // The mirrors allocate entries with calloc (their kzalloc).
+  void free_unreachable_entry(void* allocation) override { std::free(allocation); }
 
   // What the datapath can reach of a sequential system's attach point, for the
   // enumeration's state identity: which entry is published and the program list of

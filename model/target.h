@@ -53,6 +53,10 @@ class SimTarget {
   virtual std::string bundle_field(std::size_t offset) const = 0;
   // "published=a [P1 P2] | a=[P1 P2] b=[P1]": both entries, for --explain.
   virtual std::string entries() const = 0;
+  // Teardown of a run stopped mid-way: frees an entry allocation (a bundle, or the
+  // tcx_entry around it) that nothing points to any more, the way the mirror
+  // allocated it. The published one is freed by the target's own destructor.
+  virtual void free_unreachable_entry(void* allocation) = 0;
 };
 
 }  // namespace mprogsim

@@ -17,50 +17,14 @@
 #include <utility>
 
 #include "common/rng.h"
+#include "properties/diff_compare.h"
+#include "properties/diff_sides.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim::properties {
 namespace {
 
-// ---- variants and their mutants -------------------------------------------------
-
-// One side: a fresh system of one variant, with that side's mutant (each system
-// runs its own), driven through the scenario runner so that names and flag names
-// become that variant's fds, ids and bits.
-class Side {
- public:
-  Side(const Variant& variant, std::optional<u64> initial_revision) : variant_(variant) {
-    system_ = make_system(variant_.semantics, variant_.mutant);
-    // Each side's scenario is written with that side's answers as expectations, so a
-    // link_attach binds its name on a side exactly when it succeeds there.
-    session_ = std::make_unique<ScenarioSession>(*system_, initial_revision, variant_.semantics,
-                                                 NameBinding::kFromResult);
-  }
-  ~Side() {
-    session_.reset();  // before the system it names
-    system_.reset();
-  }
-  Side(const Side&) = delete;
-  Side& operator=(const Side&) = delete;
-
-  StepReport step(const Step& step) { return session_->step(step); }
-  u32 holds() const { return system_->miniq_holds(); }
-  const ScenarioSession& session() const { return *session_; }
-
- private:
-  Variant variant_;
-  std::unique_ptr<MprogApi> system_;
-  std::unique_ptr<ScenarioSession> session_;
-};
-
-// Both sides after the same steps, and the qdisc holds those steps took (the runner
-// refuses a miniq_dec without one, so the alphabet needs the count).
-struct Pair {
-  Pair(const SemanticDiffOptions& o) : a(o.a, o.initial_revision), b(o.b, o.initial_revision) {}
-  Side a;
-  Side b;
-  unsigned taken = 0;
-};
+using namespace diff;  // the sides, their views, the comparison (diff_*.h)
 
 // ---- the alphabet ----------------------------------------------------------------
 
@@ -70,20 +34,6 @@ struct Op {
   std::string shape;         // the label without names: "attach BEFORE prog by id"
   bool v2_only = false;  // names FIRST/LAST
 };
-
-Step make_step(StepOp op) {
-  Step s;
-  s.op = op;
-  return s;
-}
-
-Relative relative_to(Relative::Kind kind, const std::string& name, bool by_id) {
-  Relative r;
-  r.kind = kind;
-  r.name = name;
-  r.by_id = by_id;
-  return r;
-}
 
 bool names_first_last(const Step& s) {
   return std::any_of(s.flags.begin(), s.flags.end(),
@@ -95,149 +45,6 @@ std::vector<std::string> common(const std::vector<std::string>& x,
   std::vector<std::string> out;
   std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
   return out;
-}
-
-// ---- comparing answers ----------------------------------------------------------
-
-// What can differ in one step's answer, in the order kinds are printed.
-enum Field : int {
-  kReturnCode,
-  kCount,
-  kRevision,
-  kProgList,
-  kLinkList,
-  kFlags,
-  kRunList,
-  kRefcounts,
-  kWarnings,
-  kOnlyIn,
-};
-
-std::string field_text(Field field) {
-  switch (field) {
-    case kReturnCode: return "return code differs";
-    case kCount: return "count differs";
-    case kRevision: return "revision differs";
-    case kProgList: return "program list differs";
-    case kLinkList: return "link list differs";
-    case kFlags: return "flags differ";
-    case kRunList: return "run list differs";
-    case kRefcounts: return "refcounts differ";
-    case kWarnings: return "kernel warnings or out-of-bounds accesses differ";
-    case kOnlyIn: return "only in";
-  }
-  return "?";
-}
-
-// The fields on which two answers to the same step differ. What follows from another
-// difference is left out, so that each kind names a cause: a different return code
-// hides the rest, a different count hides the program list, a different program list
-// hides the per-slot link names and flags.
-std::vector<Field> differing_fields(const Step& a, const Step& b, std::size_t warnings_a,
-                                    std::size_t warnings_b) {
-  if (a.expect != b.expect) return {kReturnCode};
-  std::vector<Field> out;
-  if (a.expect_count != b.expect_count) {
-    out.push_back(kCount);
-  } else if (a.expect_progs != b.expect_progs) {
-    out.push_back(kProgList);
-  } else {
-    if (a.expect_links != b.expect_links) out.push_back(kLinkList);
-    if (a.expect_flags != b.expect_flags) out.push_back(kFlags);
-  }
-  if (a.expect_revision != b.expect_revision) out.push_back(kRevision);
-  if (a.expect_ran != b.expect_ran) out.push_back(kRunList);
-  if (a.expect_refs != b.expect_refs) out.push_back(kRefcounts);
-  if ((warnings_a > 0) != (warnings_b > 0)) out.push_back(kWarnings);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// A kind: what differs, on which operation, and (with `by_shape`) on which shape of
-// it ("attach BEFORE prog by id"); empty shape when kinds are per operation.
-struct KindKey {
-  int field = 0;
-  int op = 0;
-  std::string shape;
-  bool operator<(const KindKey& o) const {
-    return std::tie(field, op, shape) < std::tie(o.field, o.op, o.shape);
-  }
-  bool operator==(const KindKey& o) const = default;
-};
-
-// ---- one side's observable state --------------------------------------------------
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); i++) out += (i ? "," : "") + items[i];
-  return out + "]";
-}
-
-std::string query_text(const Step& q) {
-  std::string out = q.expect.value_or("?");
-  if (q.expect_count) out += " count=" + std::to_string(*q.expect_count);
-  if (q.expect_revision) out += " revision=" + std::to_string(*q.expect_revision);
-  if (q.expect_progs) out += " progs=" + join(*q.expect_progs);
-  if (q.expect_links) {
-    std::vector<std::string> links;
-    for (const auto& l : *q.expect_links) links.push_back(l.value_or("null"));
-    out += " links=" + join(links);
-  }
-  if (q.expect_flags) {
-    std::vector<std::string> flags;
-    for (const auto& f : *q.expect_flags) flags.push_back(join(f));
-    out += " flags=" + join(flags);
-  }
-  return out;
-}
-
-Step query_step(std::optional<u32> buffer) {
-  Step s = make_step(StepOp::kQuery);
-  s.buffer = buffer;
-  return s;
-}
-
-// The observation steps, in this order: query (full buffer), query buffer 0, query
-// buffer 1, run. Plus refs of every name the side has bound.
-constexpr std::size_t kObservations = 4;
-
-Step refs_step(const std::vector<std::string>& progs, const std::vector<std::string>& links) {
-  Step s = make_step(StepOp::kRefs);
-  s.expect_refs.emplace();
-  for (const auto& name : progs) (*s.expect_refs)[name] = 0;
-  for (const auto& name : links) (*s.expect_refs)[name] = 0;
-  return s;
-}
-
-// Everything a user can see of one side, as answers (for the derived observation
-// edges) and as one canonical text (for merging states).
-struct View {
-  std::string key;
-  std::vector<Step> answers;  // kObservations answers, then the refs answer
-};
-
-View observe(Side& side) {
-  static const Step kSteps[kObservations] = {query_step(std::nullopt), query_step(0U),
-                                             query_step(1U), make_step(StepOp::kRun)};
-  View v;
-  for (const Step& s : kSteps) {
-    v.answers.push_back(side.step(s).observed);
-    const Step& a = v.answers.back();
-    v.key += s.op == StepOp::kRun ? "ran=" + join(*a.expect_ran) : query_text(a);
-    v.key += ";";
-  }
-  const auto& session = side.session();
-  const auto progs = session.prog_names();
-  const auto links = session.link_names();
-  v.answers.push_back(side.step(refs_step(progs, links)).observed);
-  for (const auto& [name, refs] : *v.answers.back().expect_refs) {
-    const bool closed = std::binary_search(progs.begin(), progs.end(), name)
-                            ? session.prog_closed(name)
-                            : session.link_closed(name);
-    v.key += name + (closed ? "(closed)" : "") + "=" + std::to_string(refs) + ",";
-  }
-  v.key += ";holds=" + std::to_string(side.holds());
-  return v;
 }
 
 // ---- the state graph ---------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "sim/execution_internal.h"
 #include "sim/fiber_switch.h"
 #include "sim/stack_pool.h"
+#include "common/assert.h"
 #include "model/variant_registry.h"
 
 namespace mprogsim::sim {
@@ -159,6 +160,7 @@ void Execution::to_main(Thread& self) {
 }
 
 void Execution::to_thread(ThreadId id) {
+  SIM_ASSERT(id < threads_.size() && threads_[id].fiber, "resuming a thread that has no fiber");
   Thread& t = threads_[id];
   void* fake_stack = nullptr;
   start_switch(&fake_stack, t.stack_bottom, t.stack_size);

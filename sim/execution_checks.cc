@@ -9,6 +9,7 @@
 #include "sim/execution_internal.h"
 #include "sim/findings.h"
 #include "sim/property_names.h"
+#include "common/assert.h"
 #include "model/variant_registry.h"
 
 namespace mprogsim::sim::detail {
@@ -18,12 +19,8 @@ namespace mprogsim::sim::detail {
 void Execution::violate(std::string property, ThreadId thread, std::string message,
                         std::vector<std::pair<std::string, std::string>> evidence,
                         std::string finding) {
-  if (!is_property_name(property)) {
-    // Its trace could not be read back: add the name to sim/property_names.h.
-    std::fprintf(stderr, "internal bug: property '%s' is not in sim/property_names.h\n",
-                 property.c_str());
-    std::abort();
-  }
+  // Its trace could not be read back otherwise.
+  SIM_ASSERT(is_property_name(property), "a property missing from sim/property_names.h");
   if (result_.violation && !options_.collect_outcome) return;
   Violation v;
   v.property = std::move(property);

@@ -95,9 +95,11 @@ class Execution final : public KernelHooks {
     // unwound frame held it). The published one is the target's to free.
     const auto published = reinterpret_cast<std::uintptr_t>(target_->published_bundle());
     for (const Allocation& a : shadow_.all()) {
-      const bool entry = a.what == "bpf_mprog_bundle" || a.what == "tcx_entry";
+      const bool entry = a.kind == Allocation::Kind::kEntry;
       const bool is_published = published >= a.start && published < a.start + a.size;
-      if (entry && !a.freed && !is_published) std::free(reinterpret_cast<void*>(a.start));
+      if (entry && !a.freed && !is_published) {
+        target_->free_unreachable_entry(reinterpret_cast<void*>(a.start));
+      }
     }
     target_.reset();  // frees what is still published, sequentially
   }

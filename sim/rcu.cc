@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/rcu.h"
 
+#include "common/assert.h"
+
 namespace mprogsim::sim {
 
 void SimRcu::reset(std::size_t threads) {
@@ -10,6 +12,7 @@ void SimRcu::reset(std::size_t threads) {
 }
 
 void SimRcu::read_lock(ThreadId t) {
+  SIM_ASSERT(t < nesting_.size(), "rcu_read_lock by a thread the RCU was not reset for");
   if (nesting_[t]++ == 0) section_[t]++;
 }
 
@@ -39,6 +42,7 @@ void SimRcu::call_rcu(std::function<void()> fn, ThreadId by, std::uint64_t at) {
 }
 
 SimRcu::Callback SimRcu::take_callback() {
+  SIM_ASSERT(!callbacks_.empty(), "a callback taken when none is queued");
   Callback c = std::move(callbacks_.front());
   callbacks_.pop_front();
   return c;

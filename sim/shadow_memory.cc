@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/assert.h"
+
 namespace mprogsim::sim {
 
 std::string Allocation::name() const {
@@ -22,6 +24,9 @@ void ShadowMemory::reset() {
 
 Allocation& ShadowMemory::add(const void* object, std::size_t size, const char* what) {
   const auto start = reinterpret_cast<std::uintptr_t>(object);
+  // Memory is quarantined, never reused within an execution: a new object lies in no
+  // allocation seen before (else every lookup below would be ambiguous).
+  SIM_ASSERT(find(object) == nullptr, "an allocation inside one already tracked");
   Allocation a;
   a.start = start;
   a.size = size;
