@@ -62,6 +62,45 @@ struct FileReport {
   std::vector<Case> cases;
 };
 
+// --explain: each control step with every argument that decides its result, as the
+// kernel receives it (the event lines below name only the operation).
+std::string deciding_arguments(const Scenario& scenario) {
+  std::ostringstream out;
+  out << "control steps and the arguments that decide them:\n";
+  for (std::size_t k = 0; k < scenario.steps.size(); k++) {
+    const Step& st = scenario.steps[k];
+    out << "  step " << k + 1 << ": " << step_op_name(st.op);
+    if (st.prog) out << " " << *st.prog;
+    if (st.op == StepOp::kDetach && !st.prog) out << " (no program)";
+    if (st.link) out << " link " << *st.link;
+    if (st.old_prog) out << " old_prog " << *st.old_prog;
+    const bool placed = st.op == StepOp::kAttach || st.op == StepOp::kDetach ||
+                        st.op == StepOp::kLinkAttach;
+    if (placed) {
+      out << " flags=[";
+      for (std::size_t i = 0; i < st.flags.size(); i++) out << (i ? " " : "") << st.flags[i];
+      out << "]";
+      const Relative& r = st.relative;
+      if (r.kind == Relative::Kind::kNone) {
+        out << " relative=none";
+      } else {
+        out << " relative=" << (r.kind == Relative::Kind::kLink ? "link " : "prog ")
+            << (r.name ? *r.name : "raw " + std::to_string(*r.raw)) << " by "
+            << (r.by_id ? "id" : "fd");
+      }
+      if (st.replace) out << " replace=" << *st.replace << " (sets REPLACE)";
+      out << " expected_revision=" << st.expected_revision
+          << (st.expected_revision == 0 ? " (no check)" : "");
+    }
+    if (st.op == StepOp::kQuery) {
+      out << " buffer=" << (st.buffer ? std::to_string(*st.buffer) + " slots" : "enough");
+    }
+    if (st.expect) out << " expect " << *st.expect;
+    out << "\n";
+  }
+  return out.str();
+}
+
 // Replays one trace file; everything it prints goes to `out`.
 int replay_trace_file(const std::string& path, const std::string& text, const ReplayOptions& o,
                       std::string* out, FileReport* report) {
@@ -105,7 +144,7 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   s << "== " << escape_for_message(trace.scenario.name.empty() ? path : trace.scenario.name) << " (" << trace.mutant
     << ", " << trace.readers << " readers x " << trace.passes << " passes, "
     << x.schedule.size() << " steps, " << x.preemptions << " preemptions)\n";
-  if (o.explain) s << sim::explain_events(x.events);
+  if (o.explain) s << deciding_arguments(trace.scenario) << sim::explain_events(x.events);
   if (x.violation) {
     s << "violation: " << x.violation->property << " at schedule step " << x.violation->step << ": "
       << x.violation->message << "\n";

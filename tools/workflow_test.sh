@@ -47,6 +47,10 @@ EOF
     fail "the summary names a trace that is not under --out"
   run 1 check -q --strategy random --executions 4000 --mutant reader-reloads-entry --out t2 --json b.json
   cmp a.json b.json || fail "two runs wrote different summaries"
+  # --explain names the arguments that decide each control step.
+  run 0 replay "$root/traces/corpus/upstream-replace-mix.json" --explain
+  grep -q '^  step 7: attach P3 flags=\[\] relative=none replace=P1 (sets REPLACE) expected_revision=0 (no check)$' out.txt ||
+    fail "--explain: $(grep '^  step' out.txt | head -10)"
   # replay and diff write theirs too.
   run 0 replay "$root/traces/corpus/commit-no-sync.json" "$root/traces/scenarios/v2/01-plain-append-query-run-refs.json" --json r.json --junit r.xml
   python3 -c 'import json,sys; j=json.load(open("r.json")); assert j["command"]=="replay" and len(j["files"])==2 and j["failed"]==0 and j["exit"]==0, j' ||
