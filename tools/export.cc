@@ -22,10 +22,15 @@ namespace {
 struct ExportCliOptions {
   std::string selftest;
   std::string output;
+  bool output_given = false;
 };
 
 int run_export(const ExportCliOptions& o) {
   const std::string& path = o.selftest;
+  if (o.output_given && o.output.empty()) {
+    print_error("export: -o needs a file name (without -o the C goes to standard output)");
+    return 2;
+  }
   if (!o.output.empty()) {
     if (const std::string bad_target = unwritable_target(o.output); !bad_target.empty()) {
       print_error("export: -o " + bad_target);
@@ -53,12 +58,7 @@ int run_export(const ExportCliOptions& o) {
     return 2;
   }
   if (o.output.empty()) {
-    std::cout << source;
-    std::cout.flush();
-    if (!std::cout) {
-      print_error("export: cannot write standard output");
-      return 2;
-    }
+    std::cout << source;  // main checks that standard output was written
     return 0;
   }
   if (const std::string error = write_file_atomically(o.output, source); !error.empty()) {
@@ -76,8 +76,12 @@ Run add_export(CLI::App& app) {
                  "Scenario or trace file (upstream) to turn into a C test in the style of the "
                  "kernel's selftests/bpf tc_opts.c")
       ->required();
-  app.add_option("-o,--output", o->output, "Write the C file here (default: standard output)");
-  return [o] { return run_export(*o); };
+  CLI::Option* output =
+      app.add_option("-o,--output", o->output, "Write the C file here (default: standard output)");
+  return [o, output] {
+    o->output_given = output->count() > 0;
+    return run_export(*o);
+  };
 }
 
 }  // namespace mprogsim::tools

@@ -326,9 +326,10 @@ std::string c_string(const std::string& text) {
   return out + "\"";
 }
 
-// A comment's text: no "*/" can end it early.
+// A comment's text: no "*/" can end it early, no "/*" nests one.
 std::string c_comment(std::string text) {
   for (std::size_t at; (at = text.find("*/")) != std::string::npos;) text.replace(at, 2, "* /");
+  for (std::size_t at; (at = text.find("/*")) != std::string::npos;) text.replace(at, 2, "/ *");
   for (char& c : text) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
@@ -375,7 +376,7 @@ class Writer {
     out_ << "\n/* " << c_comment(s_.name.empty() ? "(unnamed scenario)" : s_.name) << " */\n";
     out_ << "void " << name << "(void)\n{\n";
     out_ << "\tint loopback = if_nametoindex(\"lo\");\n";
-    out_ << "\tint err;\n";
+    out_ << "\tint err __attribute__((unused));\n";  // a file may check nothing
     for (const auto& n : names_) {
       out_ << "\tint fd_" << n << " = NO_SUCH_FD;\n\t__u32 id_" << n
            << " __attribute__((unused)) = NO_SUCH_ID;\n";
