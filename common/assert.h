@@ -13,6 +13,6 @@ namespace mprogsim {
 
 }  // namespace mprogsim
 
-#define SIM_ASSERT(condition, why)                                                \
-  ((condition) ? static_cast<void>(0)                                             \
+#define SIM_ASSERT(condition, why)    \
+  ((condition) ? static_cast<void>(0) \
                : ::mprogsim::sim_assert_failed(#condition, (why), __FILE__, __LINE__))

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/cli.h"
 #include "common/escape.h"
+#include "tools/cli.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::string> args = {"mprogsim"};

@@ -37,7 +37,8 @@ void run_and_recheck(const mprogsim::Scenario& scenario, bool spec) {
   const auto repeated = mprogsim::run_scenario(scenario, *repeat_system);
   if (mprogsim::format_report(repeated) != mprogsim::format_report(report)) {
     std::fprintf(stderr, "two runs differ (%s):\n%s--- then ---\n%s", spec ? "spec" : "model",
-                 mprogsim::format_report(report).c_str(), mprogsim::format_report(repeated).c_str());
+                 mprogsim::format_report(report).c_str(),
+                 mprogsim::format_report(repeated).c_str());
     std::abort();
   }
   mprogsim::Scenario observed = scenario;
@@ -52,7 +53,8 @@ void run_and_recheck(const mprogsim::Scenario& scenario, bool spec) {
   }
   if (again.failed != 0) {
     std::fprintf(stderr, "replaying what was observed fails (%s):\n%s%s", spec ? "spec" : "model",
-                 mprogsim::format_report(again).c_str(), mprogsim::write_scenario(observed).c_str());
+                 mprogsim::format_report(again).c_str(),
+                 mprogsim::write_scenario(observed).c_str());
     std::abort();
   }
 }

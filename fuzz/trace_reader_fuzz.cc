@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::abort();
   }
   if (twice != once) {
-    std::fprintf(stderr, "write/parse/write differs:\n%s\n--- then ---\n%s", once.c_str(), twice.c_str());
+    std::fprintf(stderr, "write/parse/write differs:\n%s\n--- then ---\n%s", once.c_str(),
+                 twice.c_str());
     std::abort();
   }
   return 0;

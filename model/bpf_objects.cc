@@ -184,8 +184,7 @@ void BpfObjects::link_cleanup(LinkPrimer* primer) {
 }
 
 bpf_prog* BpfObjects::prog_from_fd(u32 fd, int* err) const {
-  if (fd >= fds_.size() || fds_[fd].kind == FdKind::kClosed ||
-      fds_[fd].kind == FdKind::kReserved) {
+  if (fd >= fds_.size() || fds_[fd].kind == FdKind::kClosed || fds_[fd].kind == FdKind::kReserved) {
     *err = -EBADF;
     return nullptr;
   }
@@ -197,8 +196,7 @@ bpf_prog* BpfObjects::prog_from_fd(u32 fd, int* err) const {
 }
 
 bpf_link* BpfObjects::link_from_fd(u32 fd, int* err) const {
-  if (fd >= fds_.size() || fds_[fd].kind == FdKind::kClosed ||
-      fds_[fd].kind == FdKind::kReserved) {
+  if (fd >= fds_.size() || fds_[fd].kind == FdKind::kClosed || fds_[fd].kind == FdKind::kReserved) {
     *err = -EBADF;
     return nullptr;
   }
@@ -236,9 +234,8 @@ void BpfObjects::prog_put(bpf_prog* prog) {
     kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
     return;
   }
-  kernel_hooks()->call_rcu(prog, [prog] {
-    kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
-  });
+  kernel_hooks()->call_rcu(
+      prog, [prog] { kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; }); });
 }
 
 void BpfObjects::link_inc(bpf_link* link) {

@@ -38,7 +38,8 @@ void BM_V2ModelMix(benchmark::State& state) {
   const auto ops = make_workload();
   v2::System system;
   std::vector<u32> fds;
-  for (u32 i = 0; i < kPrograms; i++) fds.push_back(static_cast<u32>(system.prog_load(ProgType::kSchedCls)));
+  for (u32 i = 0; i < kPrograms; i++)
+    fds.push_back(static_cast<u32>(system.prog_load(ProgType::kSchedCls)));
   std::size_t next = 0;
   for (auto _ : state) {
     const Op& op = ops[next++ % ops.size()];

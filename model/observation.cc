@@ -31,15 +31,17 @@ void check_unwritten(const QueryResult& q, bool other_kind_is_finding,
   bool other_kind = false;
   for (std::size_t i = 0; i < q.prog_ids.size(); i++) {
     const std::string slot = "[" + std::to_string(i) + "]";
-    if (q.prog_ids[i] == kQueryUnwritten) out->push_back({"", "query left prog_ids" + slot + " unwritten"});
-    if (q.link_ids[i] == kQueryUnwritten) out->push_back({"", "query left link_ids" + slot + " unwritten"});
+    if (q.prog_ids[i] == kQueryUnwritten)
+      out->push_back({"", "query left prog_ids" + slot + " unwritten"});
+    if (q.link_ids[i] == kQueryUnwritten)
+      out->push_back({"", "query left link_ids" + slot + " unwritten"});
     const bool link = q.link_ids[i] != 0 && q.link_ids[i] != kQueryUnwritten;
     const u32 own = link ? q.link_attach_flags[i] : q.prog_attach_flags[i];
     const u32 other = link ? q.prog_attach_flags[i] : q.link_attach_flags[i];
     if (own == kQueryUnwritten) {
       out->push_back({"", std::string("query left ") +
-                              (link ? "link_attach_flags" : "prog_attach_flags") + slot +
-                              " of a " + (link ? "link's" : "program's") + " slot unwritten"});
+                              (link ? "link_attach_flags" : "prog_attach_flags") + slot + " of a " +
+                              (link ? "link's" : "program's") + " slot unwritten"});
     }
     if (other == kQueryUnwritten) {
       if (!other_kind_is_finding) {
@@ -59,8 +61,8 @@ void check_unwritten(const QueryResult& q, bool other_kind_is_finding,
 
 bool Observation::operator==(const Observation& other) const {
   if (!same_query(query, other.query) || ran != other.ran || miniq_holds != other.miniq_holds ||
-      !(keys == other.keys) ||
-      progs.size() != other.progs.size() || links.size() != other.links.size()) {
+      !(keys == other.keys) || progs.size() != other.progs.size() ||
+      links.size() != other.links.size()) {
     return false;
   }
   for (std::size_t i = 0; i < progs.size(); i++) {

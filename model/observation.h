@@ -35,7 +35,6 @@ struct Observation {
 // Query elements the kernel left as the harness poisoned them (kQueryUnwritten).
 // `other_kind_is_finding`: the other kind's flags element left alone is the known
 // finding F4 (v2) rather than a violation.
-void check_unwritten(const QueryResult& q, bool other_kind_is_finding,
-                     std::vector<Violation>* out);
+void check_unwritten(const QueryResult& q, bool other_kind_is_finding, std::vector<Violation>* out);
 
 }  // namespace mprogsim

@@ -39,9 +39,7 @@ class SystemHarness : public MprogApi {
   ObjectInfo prog_info(u32 id) const override { return objects_.prog_info(id); }
   ObjectInfo link_info(u32 id) const override { return objects_.link_info(id); }
   const std::vector<std::string>& warnings() const override { return hooks_.warnings(); }
-  const std::vector<std::string>& out_of_bounds() const override {
-    return hooks_.out_of_bounds();
-  }
+  const std::vector<std::string>& out_of_bounds() const override { return hooks_.out_of_bounds(); }
 
   const BpfObjects& objects() const { return objects_; }
   BpfObjects& objects() { return objects_; }

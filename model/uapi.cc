@@ -8,10 +8,22 @@ namespace mprogsim {
 namespace {
 
 constexpr std::array<std::pair<int, std::string_view>, 16> kErrnoNames = {{
-    {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {E2BIG, "E2BIG"},   {EBADF, "EBADF"},
-    {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"}, {EFAULT, "EFAULT"},
-    {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"}, {ENODEV, "ENODEV"}, {EINVAL, "EINVAL"},
-    {ENOSPC, "ENOSPC"}, {ERANGE, "ERANGE"}, {ENOLINK, "ENOLINK"}, {ESTALE, "ESTALE"},
+    {EPERM, "EPERM"},
+    {ENOENT, "ENOENT"},
+    {E2BIG, "E2BIG"},
+    {EBADF, "EBADF"},
+    {EAGAIN, "EAGAIN"},
+    {ENOMEM, "ENOMEM"},
+    {EACCES, "EACCES"},
+    {EFAULT, "EFAULT"},
+    {EBUSY, "EBUSY"},
+    {EEXIST, "EEXIST"},
+    {ENODEV, "ENODEV"},
+    {EINVAL, "EINVAL"},
+    {ENOSPC, "ENOSPC"},
+    {ERANGE, "ERANGE"},
+    {ENOLINK, "ENOLINK"},
+    {ESTALE, "ESTALE"},
 }};
 
 }  // namespace

@@ -56,7 +56,8 @@ static_assert(in_enum_order());
 }  // namespace
 
 bool VariantInfo::has_flag(std::string_view flag) const {
-  return std::any_of(flags.begin(), flags.end(), [&](const AttachFlag& f) { return f.name == flag; });
+  return std::any_of(flags.begin(), flags.end(),
+                     [&](const AttachFlag& f) { return f.name == flag; });
 }
 
 bool VariantInfo::has_mutant(Mutant mutant) const {
@@ -117,9 +118,8 @@ Semantics mutant_home(Mutant mutant) {
 
 std::string mutant_refusal(Mutant mutant, Semantics semantics) {
   if (mutant_fits(mutant, semantics)) return "";
-  return "mutant '" + std::string(mutant_name(mutant)) + "' breaks the " +
-         mutant_variants(mutant) + " model only; a run of " +
-         std::string(variant_info(semantics).name) + " cannot show it";
+  return "mutant '" + std::string(mutant_name(mutant)) + "' breaks the " + mutant_variants(mutant) +
+         " model only; a run of " + std::string(variant_info(semantics).name) + " cannot show it";
 }
 
 }  // namespace mprogsim

@@ -61,8 +61,8 @@ struct VariantInfo {
   std::vector<Violation> (*check_state)(const MprogApi& system, const Observation& after);
   // What the datapath can reach of such a system (see MirrorTarget::datapath_memory).
   std::string (*datapath_memory)(const MprogApi& system);
-  std::span<const Mutant> mutants;              // the mutants a run of it can show
-  std::span<const std::string_view> findings;   // the known findings of its code
+  std::span<const Mutant> mutants;             // the mutants a run of it can show
+  std::span<const std::string_view> findings;  // the known findings of its code
 
   [[nodiscard]] bool has_flag(std::string_view flag) const;
   [[nodiscard]] bool has_mutant(Mutant mutant) const;
@@ -74,7 +74,7 @@ template <typename V>
 concept VariantFolder = requires(Mutant mutant, const MprogApi& api, const Observation& after,
                                  u64 revision) {
   { V::kName } -> std::convertible_to<std::string_view>;
-  { std::span<const AttachFlag>(V::kFlags) };
+  {std::span<const AttachFlag>(V::kFlags)};
   { V::kFlagReplace } -> std::convertible_to<u32>;
   { V::kFlagId } -> std::convertible_to<u32>;
   { V::kFlagLink } -> std::convertible_to<u32>;
@@ -89,8 +89,8 @@ concept VariantFolder = requires(Mutant mutant, const MprogApi& api, const Obser
   { V::make_target(mutant) } -> std::same_as<std::unique_ptr<SimTarget>>;
   { V::check_state(api, after) } -> std::same_as<std::vector<Violation>>;
   { V::datapath_memory(api) } -> std::same_as<std::string>;
-  { std::span<const Mutant>(V::kMutants) };
-  { std::span<const std::string_view>(V::kFindings) };
+  {std::span<const Mutant>(V::kMutants)};
+  {std::span<const std::string_view>(V::kFindings)};
 };
 
 [[nodiscard]] std::span<const VariantInfo> all_variants();

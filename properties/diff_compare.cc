@@ -7,16 +7,26 @@ namespace mprogsim::properties::diff {
 
 std::string field_text(Field field) {
   switch (field) {
-    case kReturnCode: return "return code differs";
-    case kCount: return "count differs";
-    case kRevision: return "revision differs";
-    case kProgList: return "program list differs";
-    case kLinkList: return "link list differs";
-    case kFlags: return "flags differ";
-    case kRunList: return "run list differs";
-    case kRefcounts: return "refcounts differ";
-    case kWarnings: return "kernel warnings or out-of-bounds accesses differ";
-    case kOnlyIn: return "only in";
+    case kReturnCode:
+      return "return code differs";
+    case kCount:
+      return "count differs";
+    case kRevision:
+      return "revision differs";
+    case kProgList:
+      return "program list differs";
+    case kLinkList:
+      return "link list differs";
+    case kFlags:
+      return "flags differ";
+    case kRunList:
+      return "run list differs";
+    case kRefcounts:
+      return "refcounts differ";
+    case kWarnings:
+      return "kernel warnings or out-of-bounds accesses differ";
+    case kOnlyIn:
+      return "only in";
   }
   return "?";
 }

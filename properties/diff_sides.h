@@ -71,7 +71,8 @@ struct View {
 [[nodiscard]] std::string join(const std::vector<std::string>& items);
 [[nodiscard]] std::string query_text(const Step& q);
 [[nodiscard]] Step query_step(std::optional<u32> buffer);
-[[nodiscard]] Step refs_step(const std::vector<std::string>& progs, const std::vector<std::string>& links);
+[[nodiscard]] Step refs_step(const std::vector<std::string>& progs,
+                             const std::vector<std::string>& links);
 [[nodiscard]] View observe(Side& side);
 
 }  // namespace mprogsim::properties::diff

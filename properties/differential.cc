@@ -47,11 +47,20 @@ class Differential {
   StepFacts facts_of(const Step& step, const StepReport& report) const {
     StepFacts f;
     switch (step.op) {
-      case StepOp::kAttach: f.kind = StepFacts::Kind::kAttach; break;
-      case StepOp::kDetach: f.kind = StepFacts::Kind::kDetach; break;
-      case StepOp::kLinkAttach: f.kind = StepFacts::Kind::kLinkCreate; break;
-      case StepOp::kLinkUpdate: f.kind = StepFacts::Kind::kLinkUpdate; break;
-      default: return f;
+      case StepOp::kAttach:
+        f.kind = StepFacts::Kind::kAttach;
+        break;
+      case StepOp::kDetach:
+        f.kind = StepFacts::Kind::kDetach;
+        break;
+      case StepOp::kLinkAttach:
+        f.kind = StepFacts::Kind::kLinkCreate;
+        break;
+      case StepOp::kLinkUpdate:
+        f.kind = StepFacts::Kind::kLinkUpdate;
+        break;
+      default:
+        return f;
     }
     f.ret = errno_from_name(report.observed.expect.value_or("OK")).value_or(-1);
     f.expected_revision = step.expected_revision;
@@ -80,8 +89,8 @@ class Differential {
     if (!model_report.warnings.empty()) return fail(model_report.warnings.front());
     if (options_.check_spec) {
       if (spec_report.line != model_report.line) {
-        return fail(std::string("model and spec differ on ") + step_op_name(step.op) + ":\n  model: " +
-                    model_report.line + "\n  spec:  " + spec_report.line);
+        return fail(std::string("model and spec differ on ") + step_op_name(step.op) +
+                    ":\n  model: " + model_report.line + "\n  spec:  " + spec_report.line);
       }
       const Observation spec_after =
           observe(*spec_, resolver_.progs_loaded(), resolver_.link_attempts());

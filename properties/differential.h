@@ -18,16 +18,16 @@
 #include <vector>
 
 #include "model/mprog_api.h"
-#include "scenario/actions.h"
 #include "model/mutants.h"
+#include "scenario/actions.h"
 #include "scenario/scenario.h"
 
 namespace mprogsim::properties {
 
 struct DifferentialResult {
   bool ok = true;
-  std::string failure;        // what differed or which invariant broke
-  Scenario counterexample;    // the steps up to the failure, with the spec's answers
+  std::string failure;             // what differed or which invariant broke
+  Scenario counterexample;         // the steps up to the failure, with the spec's answers
   std::set<std::string> findings;  // known findings seen on the way (invariants.h)
 };
 
@@ -45,6 +45,6 @@ struct DifferentialOptions {
 };
 
 [[nodiscard]] DifferentialResult run_differential(const std::vector<Action>& actions,
-                                    const DifferentialOptions& options);
+                                                  const DifferentialOptions& options);
 
 }  // namespace mprogsim::properties

@@ -35,11 +35,12 @@ std::vector<Violation> check_step(const StepFacts& facts, const Observation& bef
     // will start with (a test knob), so only a non-empty hook is held to its word.
     const VariantInfo& variant = variant_info(facts.semantics);
     const bool checkable = !variant.empty_hook_answers || before.query.count > 0;
-    if (facts.ret == -ESTALE && facts.expected_revision != 0 && before.query.written &&
-        checkable && facts.expected_revision == before.query.revision) {
-      out.push_back({variant.has_finding(kFindingEstaleHighRevision) ? kFindingEstaleHighRevision : "",
-                     "expected_revision " + std::to_string(facts.expected_revision) +
-                         " equals the queried revision, yet -ESTALE"});
+    if (facts.ret == -ESTALE && facts.expected_revision != 0 && before.query.written && checkable &&
+        facts.expected_revision == before.query.revision) {
+      out.push_back(
+          {variant.has_finding(kFindingEstaleHighRevision) ? kFindingEstaleHighRevision : "",
+           "expected_revision " + std::to_string(facts.expected_revision) +
+               " equals the queried revision, yet -ESTALE"});
     }
     return out;
   }

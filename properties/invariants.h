@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // The invariants the design intends, checked on the faithful model after every step:
-// each variant's state invariants (from the registry) and the step invariants here. Each check returns what broke, or nothing. Some are
-// broken by the seed's own code: those carry a finding id (docs/semantics.md,
-// "Findings"), so a property run can tolerate the known ones by name while still
-// failing on anything new. Upstream has no known finding.
+// each variant's state invariants (from the registry) and the step invariants here. Each check
+// returns what broke, or nothing. Some are broken by the seed's own code: those carry a finding id
+// (docs/semantics.md, "Findings"), so a property run can tolerate the known ones by name while
+// still failing on anything new. Upstream has no known finding.
 #pragma once
 
 #include <optional>
@@ -41,7 +41,7 @@ struct StepFacts {
                                                  const Observation& after);
 // Invariants relating the state before and after one step.
 [[nodiscard]] std::vector<Violation> check_step(const StepFacts& facts, const Observation& before,
-                                  const Observation& after);
+                                                const Observation& after);
 
 // Finding ids (model/finding_ids.h), also spelled properties::kFinding*.
 using ::mprogsim::kFindingEmptyDetach;

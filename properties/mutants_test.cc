@@ -2,6 +2,8 @@
 // Honest tests: with each deliberately broken model variant switched on, the
 // differential property of its variant (v2 or upstream) must fail. A mutant that
 // survives means a property that cannot see the bug it was written for.
+#include "model/mutants.h"
+
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
@@ -9,7 +11,6 @@
 #include <sstream>
 #include <vector>
 
-#include "model/mutants.h"
 #include "model/variant_registry.h"
 #include "properties/differential.h"
 #include "properties/generators.h"
@@ -45,11 +46,11 @@ TEST_P(MutantTest, IsCaughtByTheDifferentialProperty) {
   });
   std::cout.rdbuf(saved_out);
   std::cerr.rdbuf(saved_err);
-  EXPECT_FALSE(passed) << "mutant '" << GetParam().name << "' survived: "
-                       << GetParam().description;
+  EXPECT_FALSE(passed) << "mutant '" << GetParam().name << "' survived: " << GetParam().description;
   const std::string output = sink.str();
   const auto at = output.find("Falsifiable");
-  if (at != std::string::npos) std::cout << GetParam().name << ": " << output.substr(at, 400) << "\n";
+  if (at != std::string::npos)
+    std::cout << GetParam().name << ": " << output.substr(at, 400) << "\n";
 }
 
 // The sequential mutants; the concurrent ones need readers (sim/sim_mutants_test.cc).

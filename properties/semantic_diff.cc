@@ -31,7 +31,7 @@ using namespace diff;  // the sides, their views, the comparison (diff_*.h)
 struct Op {
   Step step;
   std::string label;
-  std::string shape;         // the label without names: "attach BEFORE prog by id"
+  std::string shape;     // the label without names: "attach BEFORE prog by id"
   bool v2_only = false;  // names FIRST/LAST
 };
 
@@ -63,8 +63,8 @@ struct VertexProps {
 struct EdgeProps {
   u32 op = kNone;
 };
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProps,
-                                    EdgeProps>;
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, VertexProps, EdgeProps>;
 
 // An example of one kind: the operations from the initial state.
 struct Candidate {
@@ -84,9 +84,9 @@ class Search {
   explicit Search(const SemanticDiffOptions& options)
       : o_(options),
         both_first_last_(variant_info(options.a.semantics).first_last &&
-                 variant_info(options.b.semantics).first_last),
+                         variant_info(options.b.semantics).first_last),
         any_first_last_(variant_info(options.a.semantics).first_last ||
-                variant_info(options.b.semantics).first_last) {}
+                        variant_info(options.b.semantics).first_last) {}
 
   SemanticDiffResult run() {
     bfs();
@@ -118,8 +118,8 @@ class Search {
   std::vector<u32> alphabet(Pair& pair, bool with_observations) {
     // A hook without an entry has no revision to report (v2): a new bundle will
     // start at the initial one.
-    const u64 current = pair.a.step(query_step(0U)).observed.expect_revision.value_or(
-        o_.initial_revision.value_or(1));
+    const u64 current = pair.a.step(query_step(0U))
+                            .observed.expect_revision.value_or(o_.initial_revision.value_or(1));
     const auto& sa = pair.a.session();
     const auto& sb = pair.b.session();
     const auto progs = common(sa.prog_names(), sb.prog_names());
@@ -334,7 +334,8 @@ class Search {
 
   std::vector<u32> path_to(u32 vertex) const {
     std::vector<u32> ops;
-    for (u32 v = vertex; graph_[v].parent != kNone; v = graph_[v].parent) ops.push_back(graph_[v].op);
+    for (u32 v = vertex; graph_[v].parent != kNone; v = graph_[v].parent)
+      ops.push_back(graph_[v].op);
     std::reverse(ops.begin(), ops.end());
     return ops;
   }

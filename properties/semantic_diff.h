@@ -89,16 +89,16 @@ struct DiffExample {
   // The first step (1-based) on which the sides answered differently: the last one
   // when the example shows the kind directly, earlier when it is a consequence.
   std::size_t first_difference = 0;
-  std::string summary;        // one line: where and how the last step differs
-  bool from_random = false;   // found past the bound: shrunk, not proven shortest
+  std::string summary;       // one line: where and how the last step differs
+  bool from_random = false;  // found past the bound: shrunk, not proven shortest
 };
 
 struct SemanticDiffResult {
   std::vector<DiffExample> differences;  // in a fixed order of kinds (see .cc)
-  std::size_t states = 0;    // vertices of the explored graph
-  std::size_t edges = 0;     // edges of the explored graph (self-loops included)
-  std::size_t applied = 0;   // operations run on both sides, replays not counted
-  bool bound_reached = false;  // some state at the full depth (the bound mattered)
+  std::size_t states = 0;                // vertices of the explored graph
+  std::size_t edges = 0;                 // edges of the explored graph (self-loops included)
+  std::size_t applied = 0;               // operations run on both sides, replays not counted
+  bool bound_reached = false;            // some state at the full depth (the bound mattered)
   // Every sequence of at most this many steps was explored: the depth asked for, or
   // less when the state limit stopped the search first.
   unsigned exhaustive_depth = 0;

@@ -3,13 +3,14 @@
 // a one-line mutant is reported with the shortest sequence that shows it (computed
 // by hand below, and one step less finds nothing); v2 against upstream reports the
 // errno, revision and FIRST/LAST kinds; every example replays on its own side.
+#include "properties/semantic_diff.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "model/mutants.h"
-#include "properties/semantic_diff.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim::properties {
@@ -74,7 +75,7 @@ TEST(SemanticDiff, QueryNoEnospcIsFoundWithTheShortestSequence) {
   ASSERT_EQ(kinds(r), std::vector<std::string>{"return code differs on query"});
   const DiffExample& d = r.differences[0];
   EXPECT_EQ(d.labels, (std::vector<std::string>{"load P1", "load P2", "attach P1", "attach P2",
-                                                 "query buffer 1"}));
+                                                "query buffer 1"}));
   EXPECT_EQ(d.first_difference, 5U);
   EXPECT_FALSE(d.from_random);
   EXPECT_EQ(d.lines_a.back(), "ENOSPC count=2 revision=3 progs=[P1] links=[null] flags=[[]]");
@@ -107,8 +108,7 @@ TEST(SemanticDiff, CommitKeepsZeroShowsAtTheWrap) {
 // upstream-empty-detach-before: a detach without a program on an empty entry the qdisc
 // holds succeeds. Two steps: the hold, the detach.
 TEST(SemanticDiff, UpstreamEmptyDetachIsTwoSteps) {
-  const auto r =
-      semantic_diff(options("upstream", "upstream+upstream-empty-detach-before", 2));
+  const auto r = semantic_diff(options("upstream", "upstream+upstream-empty-detach-before", 2));
   const DiffExample* d = find_kind(r, "return code differs on detach");
   ASSERT_NE(d, nullptr) << ::testing::PrintToString(kinds(r));
   EXPECT_EQ(d->labels, (std::vector<std::string>{"miniq_inc", "detach null"}));
@@ -116,9 +116,8 @@ TEST(SemanticDiff, UpstreamEmptyDetachIsTwoSteps) {
   // The mutant indexes slot -1: the model's bounds checks report it.
   EXPECT_TRUE(d->lines_b.back().starts_with("OK [out-of-bounds: bpf_mprog_read: fp_items["))
       << d->lines_b.back();
-  EXPECT_TRUE(
-      semantic_diff(options("upstream", "upstream+upstream-empty-detach-before", 1))
-          .differences.empty());
+  EXPECT_TRUE(semantic_diff(options("upstream", "upstream+upstream-empty-detach-before", 1))
+                  .differences.empty());
 }
 
 TEST(SemanticDiff, V2AgainstUpstreamReportsErrnoRevisionAndFlagKinds) {

@@ -15,9 +15,9 @@
 #include <sstream>
 
 #include "sim/campaign.h"
-#include "traces/trace_replay.h"
 #include "traces/atomic_file.h"
 #include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::properties {
 namespace {
@@ -37,7 +37,8 @@ rc::Gen<SimCase> gen_sim_case() {
     return sim::draw_sim_action(rng);
   });
   return rc::gen::build<SimCase>(
-      rc::gen::set(&SimCase::actions, rc::gen::resize(12, rc::gen::container<std::vector<Action>>(action))),
+      rc::gen::set(&SimCase::actions,
+                   rc::gen::resize(12, rc::gen::container<std::vector<Action>>(action))),
       rc::gen::set(&SimCase::readers, rc::gen::inRange<u32>(1, 4)),
       rc::gen::set(&SimCase::passes, rc::gen::inRange<u32>(1, 4)),
       rc::gen::set(&SimCase::schedule_seed, rc::gen::arbitrary<u64>()));

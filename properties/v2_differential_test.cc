@@ -15,8 +15,8 @@
 #include "properties/differential.h"
 #include "properties/generators.h"
 #include "properties/invariants.h"
-#include "traces/atomic_file.h"
 #include "scenario/scenario.h"
+#include "traces/atomic_file.h"
 
 namespace mprogsim::properties {
 namespace {

@@ -35,8 +35,8 @@ TEST(V2Findings, ReplaceLeaksTheTcxStaticKey) {
   replace.prog = 1;
   replace.flags = 1U << 0;  // REPLACE
   replace.relative = 1;     // P1 by fd
-  const auto result = run_strict({act(ActionKind::kLoad), act(ActionKind::kLoad),
-                                  act(ActionKind::kAttach), replace});
+  const auto result = run_strict(
+      {act(ActionKind::kLoad), act(ActionKind::kLoad), act(ActionKind::kAttach), replace});
   EXPECT_FALSE(result.ok);
   EXPECT_TRUE(result.findings.count(kFindingStaticKeyLeak)) << result.failure;
   EXPECT_EQ(result.counterexample.steps.size(), 4u + 3u) << "4 steps + the closing observation";
@@ -44,8 +44,8 @@ TEST(V2Findings, ReplaceLeaksTheTcxStaticKey) {
 
 TEST(V2Findings, DetachingAnUnattachedProgramFromAnEmptyHeldEntrySucceeds) {
   // miniq_inc; load P1; detach P1 -> OK although nothing was attached.
-  const auto result = run_strict(
-      {act(ActionKind::kMiniqInc), act(ActionKind::kLoad), act(ActionKind::kDetach)});
+  const auto result =
+      run_strict({act(ActionKind::kMiniqInc), act(ActionKind::kLoad), act(ActionKind::kDetach)});
   EXPECT_FALSE(result.ok);
   EXPECT_TRUE(result.findings.count(kFindingEmptyDetach)) << result.failure;
   EXPECT_EQ(result.counterexample.steps[2].expect, "OK");
@@ -56,9 +56,9 @@ TEST(V2Findings, ExpectedRevisionNeverMatchesFrom2To31) {
   Action stale = act(ActionKind::kAttach);
   stale.prog = 1;
   stale.revision = 1;  // the current revision
-  const auto result = run_strict(
-      {act(ActionKind::kLoad), act(ActionKind::kLoad), act(ActionKind::kAttach), stale},
-      0x80000000ULL);
+  const auto result =
+      run_strict({act(ActionKind::kLoad), act(ActionKind::kLoad), act(ActionKind::kAttach), stale},
+                 0x80000000ULL);
   EXPECT_FALSE(result.ok);
   EXPECT_TRUE(result.findings.count(kFindingEstaleHighRevision)) << result.failure;
   EXPECT_EQ(result.counterexample.steps[3].expect, "ESTALE");
@@ -72,8 +72,7 @@ TEST(V2Findings, BelowTwoTo31TheSameExpectationMatches) {
   options.initial_revision = 0x7ffffff0ULL;
   options.tolerated_findings = {kFindingStaticKeyLeak, kFindingQueryFlagsUnwritten};
   const auto result = run_differential(
-      {act(ActionKind::kLoad), act(ActionKind::kLoad), act(ActionKind::kAttach), current},
-      options);
+      {act(ActionKind::kLoad), act(ActionKind::kLoad), act(ActionKind::kAttach), current}, options);
   EXPECT_TRUE(result.ok) << result.failure;
   EXPECT_EQ(result.counterexample.steps[3].expect, "OK");
 }
@@ -106,10 +105,9 @@ TEST(V2Findings, TheStaticKeyLeakHasItsExactSize) {
   replace.relative = 1;     // P1 by fd
   Action detach = act(ActionKind::kDetach);
   detach.prog = 1;  // P2
-  const auto result =
-      run_strict({act(ActionKind::kLoad), act(ActionKind::kLoad), act(ActionKind::kAttach),
-                  replace, detach},
-                 1, {kFindingQueryFlagsUnwritten, kFindingStaticKeyLeak});
+  const auto result = run_strict(
+      {act(ActionKind::kLoad), act(ActionKind::kLoad), act(ActionKind::kAttach), replace, detach},
+      1, {kFindingQueryFlagsUnwritten, kFindingStaticKeyLeak});
   EXPECT_TRUE(result.ok) << result.failure;
   EXPECT_TRUE(result.findings.count(kFindingStaticKeyLeak));
 }

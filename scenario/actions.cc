@@ -62,26 +62,35 @@ u64 ActionResolver::expected_revision_of(const Action& a, u64 current) const {
   if (variant_.revision_bits == 64) {
     // A 64-bit revision on both sides: near values stay untruncated.
     switch (a.revision % 5) {
-      case 1: return current;
-      case 2: return current - 1;
-      case 3: return current + 1;
-      case 4: return 0x80000000ULL;
-      default: return 0;
+      case 1:
+        return current;
+      case 2:
+        return current - 1;
+      case 3:
+        return current + 1;
+      case 4:
+        return 0x80000000ULL;
+      default:
+        return 0;
     }
   }
   switch (a.revision % 5) {
-    case 1: return current;
-    case 2: return static_cast<u32>(current - 1);
-    case 3: return static_cast<u32>(current + 1);
-    case 4: return 0x80000000ULL;
-    default: return 0;
+    case 1:
+      return current;
+    case 2:
+      return static_cast<u32>(current - 1);
+    case 3:
+      return static_cast<u32>(current + 1);
+    case 4:
+      return 0x80000000ULL;
+    default:
+      return 0;
   }
 }
 
 std::vector<std::string> ActionResolver::flags_of(const Action& a) const {
   // Without FIRST/LAST (upstream), those bits of the action pick nothing.
-  const u32 flags =
-      variant_.first_last ? a.flags : a.flags & ~(kActionFlagFirst | kActionFlagLast);
+  const u32 flags = variant_.first_last ? a.flags : a.flags & ~(kActionFlagFirst | kActionFlagLast);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < kFlagNames.size(); i++) {
     if (flags & (1U << i)) out.emplace_back(kFlagNames[i]);

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "model/mprog_api.h"
-#include "scenario/scenario.h"
 #include "model/variant_registry.h"
+#include "scenario/scenario.h"
 #include "scenario/scenario_runner.h"
 
 namespace mprogsim {

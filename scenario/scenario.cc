@@ -2,10 +2,9 @@
 #include "scenario/scenario.h"
 
 #include <array>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "model/uapi.h"
 #include "model/variant_registry.h"
@@ -251,7 +250,8 @@ Scenario parse_one(const json& v, const std::string& where,
   const auto semantics = get_string(v["semantics"], where + ".semantics");
   const VariantInfo* variant = variant_named(semantics);
   if (!variant) {
-    fail(where + ".semantics", "must be " + variant_names(" or ") + ", not " + quote_input(semantics));
+    fail(where + ".semantics",
+         "must be " + variant_names(" or ") + ", not " + quote_input(semantics));
   }
   s.semantics = variant->semantics;
   for (const auto& [key, value] : v.items()) {

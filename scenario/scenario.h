@@ -6,17 +6,16 @@
 #pragma once
 
 #include <map>
-#include <set>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
+#include "common/escape.h"
 #include "model/mprog_api.h"
 #include "model/variant.h"
-#include "common/escape.h"
 
 namespace mprogsim {
 
@@ -24,8 +23,7 @@ namespace mprogsim {
 // the input, so it is escaped (common/escape.h) to stay one line.
 class ScenarioError : public std::runtime_error {
  public:
-  explicit ScenarioError(const std::string& what)
-      : std::runtime_error(escape_for_message(what)) {}
+  explicit ScenarioError(const std::string& what) : std::runtime_error(escape_for_message(what)) {}
 };
 
 enum class StepOp {

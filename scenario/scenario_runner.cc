@@ -258,8 +258,7 @@ class ScenarioSession::Runner {
       case StepOp::kDetach: {
         const u32 fd = step.prog ? fd_of(prog(*step.prog)) : 0;
         auto [object, implied] = relative(step.relative);
-        ProgAttachAttr attr{fd, flag_bits(step.flags) | implied, object, 0,
-                            step.expected_revision};
+        ProgAttachAttr attr{fd, flag_bits(step.flags) | implied, object, 0, step.expected_revision};
         const int ret = system_.prog_detach(attr);
         line << " " << (step.prog ? *step.prog : "null") << " -> " << errno_name(ret);
         expect_ret(step, ret, out);
@@ -328,8 +327,7 @@ class ScenarioSession::Runner {
           (*out->observed.expect_refs)[name] = actual;
           if (actual != expected) {
             out->mismatches.push_back("expect_refs." + name + ": expected " +
-                                      std::to_string(expected) + ", got " +
-                                      std::to_string(actual));
+                                      std::to_string(expected) + ", got " + std::to_string(actual));
           }
         }
         break;
@@ -418,13 +416,13 @@ class ScenarioSession::Runner {
   const VariantInfo& bits_;  // the flag bits by name and by role
   NameBinding binding_;
   std::string where_;
-  ScenarioNames names_;     // what the file binds: decides what is a bad file
-  bool link_binds_ = false;  // whether the running step's link_attach binds its name
+  ScenarioNames names_;                 // what the file binds: decides what is a bad file
+  bool link_binds_ = false;             // whether the running step's link_attach binds its name
   std::map<std::string, Bound> progs_;  // what each bound name denotes
   std::map<std::string, Bound> links_;
   std::map<u32, std::string> prog_names_;
   std::map<u32, std::string> link_names_;
-  u32 miniq_taken_ = 0;  // miniq_inc steps not yet matched by a miniq_dec
+  u32 miniq_taken_ = 0;      // miniq_inc steps not yet matched by a miniq_dec
   std::ostringstream line_;  // run_step's report line
 };
 

@@ -21,8 +21,8 @@
 namespace mprogsim {
 
 struct StepReport {
-  std::size_t index = 0;  // 1-based, as printed
-  std::string line;       // "step 3: attach P3 -> OK"
+  std::size_t index = 0;                // 1-based, as printed
+  std::string line;                     // "step 3: attach P3 -> OK"
   std::vector<std::string> mismatches;  // "expect: expected OK, got EBUSY"
   std::vector<std::string> warnings;    // kernel-warn events during the step
   // Property violations during the step: accesses the kernel would make outside its

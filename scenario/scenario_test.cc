@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "model/upstream/uapi.h"
 #include "model/uapi.h"
+#include "model/upstream/uapi.h"
 #include "model/v2/uapi.h"
 #include "scenario/scenario_runner.h"
 
@@ -27,18 +27,20 @@ TEST(ScenarioTest, RejectsUnknownFieldsOpsAndTypesWithAPath) {
             std::string::npos);
   EXPECT_NE(error_of(R"({"semantics":"v2","steps":[{"op":"fly"}]})").find("unknown op"),
             std::string::npos);
-  EXPECT_NE(error_of(R"({"semantics":"v2","steps":[{"op":"attach","prog":3}]})")
-                .find("$.steps[0].prog"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(R"({"semantics":"v2","steps":[{"op":"attach","prog":3}]})").find("$.steps[0].prog"),
+      std::string::npos);
   EXPECT_NE(error_of(R"({"semantics":"upstream","steps":[{"op":"attach","prog":"P1",
-      "flags":["FIRST"]}]})").find("only in v2"), std::string::npos);
+      "flags":["FIRST"]}]})")
+                .find("only in v2"),
+            std::string::npos);
   EXPECT_NE(error_of("{").find("malformed JSON"), std::string::npos);
   EXPECT_NE(error_of(R"({"semantics":"v3","steps":[]})").find("semantics"), std::string::npos);
 }
 
 TEST(ScenarioTest, UnboundNamesAreABadFileNotAnErrno) {
-  const auto scenarios = parse_scenarios(
-      R"({"semantics":"v2","steps":[{"op":"attach","prog":"P9","expect":"OK"}]})");
+  const auto scenarios =
+      parse_scenarios(R"({"semantics":"v2","steps":[{"op":"attach","prog":"P9","expect":"OK"}]})");
   auto system = make_system(Semantics::kV2);
   EXPECT_THROW(run_scenario(scenarios[0], *system), ScenarioError);
 }
@@ -183,9 +185,7 @@ class Forwarding : public MprogApi {
   StaticKeys static_keys() const override { return real_->static_keys(); }
   void set_initial_revision(u64 r) override { real_->set_initial_revision(r); }
   const std::vector<std::string>& warnings() const override { return real_->warnings(); }
-  const std::vector<std::string>& out_of_bounds() const override {
-    return real_->out_of_bounds();
-  }
+  const std::vector<std::string>& out_of_bounds() const override { return real_->out_of_bounds(); }
 
  private:
   std::unique_ptr<MprogApi> real_;

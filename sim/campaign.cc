@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <set>
@@ -142,9 +142,9 @@ class Campaign {
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::uint64_t drawn_ = 0;       // workloads drawn or taken from the source
-  bool source_done_ = false;      // the source has none left
-  bool stop_ = false;             // no new workload is handed out
+  std::uint64_t drawn_ = 0;                    // workloads drawn or taken from the source
+  bool source_done_ = false;                   // the source has none left
+  bool stop_ = false;                          // no new workload is handed out
   std::map<std::uint64_t, WorkloadRun> done_;  // finished, not yet merged
   std::uint64_t next_commit_ = 0;              // the next workload to merge
   std::optional<std::uint64_t> last_dispatched_;
@@ -206,8 +206,8 @@ WorkloadRun Campaign::run_workload(std::uint64_t w, Workload workload, std::uint
       run.strategy_done = true;
       break;
     }
-    ExecutionResult r = run_execution(run.workload, reference, *strategy, execution_options,
-                                      &run.states);
+    ExecutionResult r =
+        run_execution(run.workload, reference, *strategy, execution_options, &run.states);
     run.runs++;
     std::set<std::string> met_here;
     for (const Violation& f : r.findings) {

@@ -51,8 +51,8 @@ struct CampaignOptions {
   std::optional<Workload> workload;  // fixed workload instead of drawn ones
   WorkloadSource source;             // a series of workloads instead of drawn ones
   FindingPolicy allowed_findings = FindingPolicy::none();
-  unsigned jobs = 1;                    // worker threads (1: the caller's thread)
-  std::uint64_t shard_index = 0;        // 0-based
+  unsigned jobs = 1;              // worker threads (1: the caller's thread)
+  std::uint64_t shard_index = 0;  // 0-based
   std::uint64_t shard_count = 1;
   bool stop_at_first = true;
   // Set (by a SIGINT handler) to stop early: the result says `interrupted`.
@@ -76,11 +76,11 @@ std::string violation_location(const Violation& violation, const Workload& workl
 struct ViolationGroup {
   std::string property;
   std::string location;
-  std::uint64_t executions = 0;  // executions that showed it
-  ExecutionId first_id;          // the first of them
+  std::uint64_t executions = 0;       // executions that showed it
+  ExecutionId first_id;               // the first of them
   std::uint64_t first_execution = 0;  // its campaign index (this run's own count)
-  Workload workload;             // the first one's workload
-  ExecutionResult first;         // the first one, stopped at the violation
+  Workload workload;                  // the first one's workload
+  ExecutionResult first;              // the first one, stopped at the violation
 };
 
 struct Progress {
@@ -98,7 +98,7 @@ struct FindingMet {
   std::uint64_t executions = 0;       // executions that met it
   std::uint64_t first_execution = 0;  // campaign index of the first
   ExecutionId first_id;
-  Workload workload;                  // the first one's workload
+  Workload workload;  // the first one's workload
   // The first one re-executed under its schedule with the finding not allowed: it
   // stops there, so its trace replays to this violation.
   ExecutionResult first;
@@ -127,7 +127,7 @@ struct CampaignResult {
   // dfs, dpor: the first workload whose tree was not explored to its end (a
   // violation, a budget), or the number of workloads run when there is none.
   std::uint64_t first_unfinished_workload = 0;
-  DistinctStates states;     // the sketch behind distinct_states, for merging
+  DistinctStates states;  // the sketch behind distinct_states, for merging
 };
 
 // Whether a strategy explores each workload's tree to its end (dfs, dpor).

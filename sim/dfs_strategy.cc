@@ -19,9 +19,8 @@ const Transition& DfsStrategy::pending_at(const Node& node, ThreadId t) const {
 }
 
 std::uint32_t DfsStrategy::cost(const Node& node, ThreadId t) const {
-  return node.current != kNoThread && t != node.current && contains(node.enabled, node.current)
-             ? 1
-             : 0;
+  return node.current != kNoThread && t != node.current && contains(node.enabled, node.current) ? 1
+                                                                                                : 0;
 }
 
 ThreadId DfsStrategy::next_choice(const Node& node) const {

@@ -37,8 +37,8 @@ class DfsStrategy final : public Strategy {
     std::vector<Transition> pending;  // parallel to enabled
     ThreadId current = kNoThread;
     ThreadId chosen = kNoThread;
-    std::vector<ThreadId> done;   // choices explored (or being explored) here
-    std::vector<ThreadId> sleep;  // asleep on arrival
+    std::vector<ThreadId> done;     // choices explored (or being explored) here
+    std::vector<ThreadId> sleep;    // asleep on arrival
     std::uint32_t preemptions = 0;  // used on the path before this node
   };
 

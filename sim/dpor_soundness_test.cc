@@ -19,10 +19,10 @@
 #include <set>
 
 #include "model/variant_registry.h"
+#include "scenario/scenario.h"
 #include "sim/dfs_strategy.h"
 #include "sim/dpor_strategy.h"
 #include "sim/execution.h"
-#include "scenario/scenario.h"
 
 namespace mprogsim::sim {
 namespace {
@@ -55,8 +55,9 @@ class Composer {
   }
 
  private:
-  static std::vector<std::string> sorted(const std::vector<std::pair<std::uint64_t, std::string>>& observed,
-                                         std::uint64_t from, const std::vector<std::string>& tail) {
+  static std::vector<std::string> sorted(
+      const std::vector<std::pair<std::uint64_t, std::string>>& observed, std::uint64_t from,
+      const std::vector<std::string>& tail) {
     std::vector<std::string> out = tail;
     for (const auto& [step, text] : observed) {
       if (step >= from) out.push_back(text);
@@ -84,13 +85,15 @@ Explored explore(const Workload& w, Strategy& strategy, bool all_points = false)
   Composer composer;
   for (std::uint64_t i = 0; i < 3'000'000 && strategy.begin_execution(i); i++) {
     const ExecutionResult r = run_execution(w, ref, strategy, options);
-    if (dpor && dpor->state_cache() && (r.status != ExecutionResult::Status::kAbandoned || dpor->cut_at())) {
+    if (dpor && dpor->state_cache() &&
+        (r.status != ExecutionResult::Status::kAbandoned || dpor->cut_at())) {
       composer.add(r, *dpor, &e);
       if (!dpor->cut_at()) e.executions++;
       continue;
     }
     if (r.status == ExecutionResult::Status::kAbandoned) continue;
-    EXPECT_TRUE(r.status == ExecutionResult::Status::kPassed || r.status == ExecutionResult::Status::kViolation)
+    EXPECT_TRUE(r.status == ExecutionResult::Status::kPassed ||
+                r.status == ExecutionResult::Status::kViolation)
         << r.error;
     e.outcomes.insert(outcome_of(r));
     e.executions++;
@@ -100,11 +103,11 @@ Explored explore(const Workload& w, Strategy& strategy, bool all_points = false)
   return e;
 }
 
-Workload workload(const std::string& steps, Semantics semantics, u32 readers, u32 passes, Mutant mutant,
-                  u32 start_readers_after = 0) {
+Workload workload(const std::string& steps, Semantics semantics, u32 readers, u32 passes,
+                  Mutant mutant, u32 start_readers_after = 0) {
   const std::string text = std::string(R"({"name": "w", "semantics": ")") +
-                           std::string(variant_info(semantics).name) +
-                           R"(", "steps": [)" + steps + "]}";
+                           std::string(variant_info(semantics).name) + R"(", "steps": [)" + steps +
+                           "]}";
   Workload w;
   w.scenario = parse_scenarios(text).at(0);
   w.readers = readers;
@@ -126,7 +129,8 @@ const char* kUpstreamSwap = R"({"op": "load", "prog": "P1"}, {"op": "load", "pro
     {"op": "attach", "prog": "P2", "flags": ["BEFORE"], "relative": {"kind": "prog", "name": "P1", "by": "fd"}},
     {"op": "prog_close", "prog": "P1"}, {"op": "detach", "prog": null, "flags": ["AFTER"]})";
 // The qdisc holds the entry while the only program comes and goes.
-const char* kQdisc = R"({"op": "load", "prog": "P1"}, {"op": "miniq_inc"}, {"op": "attach", "prog": "P1"},
+const char* kQdisc =
+    R"({"op": "load", "prog": "P1"}, {"op": "miniq_inc"}, {"op": "attach", "prog": "P1"},
     {"op": "prog_close", "prog": "P1"}, {"op": "detach", "prog": "P1"}, {"op": "miniq_dec"})";
 // Upstream's in-place replaces (docs/semantics.md: the replace mix).
 const char* kReplaceMix = R"({"op": "load", "prog": "P1"}, {"op": "load", "prog": "P2"},
@@ -156,10 +160,13 @@ std::vector<Case> exhaustive_cases() {
       {"v2 qdisc", workload(kQdisc, v2, 1, 1, Mutant::kNone)},
       {"v2 qdisc free-bundle-now", workload(kQdisc, v2, 1, 1, Mutant::kFreeBundleNow)},
       {"upstream swap", workload(kUpstreamSwap, up, 1, 1, Mutant::kNone)},
-      {"upstream swap reader-reloads-entry", workload(kUpstreamSwap, up, 1, 1, Mutant::kReaderReloadsEntry)},
-      {"upstream swap prog-put-frees-now", workload(kUpstreamSwap, up, 1, 1, Mutant::kProgPutFreesNow)},
+      {"upstream swap reader-reloads-entry",
+       workload(kUpstreamSwap, up, 1, 1, Mutant::kReaderReloadsEntry)},
+      {"upstream swap prog-put-frees-now",
+       workload(kUpstreamSwap, up, 1, 1, Mutant::kProgPutFreesNow)},
       {"upstream replace mix", workload(kReplaceMix, up, 1, 1, Mutant::kNone)},
-      {"upstream replace mix commit-no-sync", workload(kReplaceMix, up, 1, 1, Mutant::kCommitNoSync)},
+      {"upstream replace mix commit-no-sync",
+       workload(kReplaceMix, up, 1, 1, Mutant::kCommitNoSync)},
       {"upstream qdisc free-bundle-now", workload(kQdisc, up, 1, 1, Mutant::kFreeBundleNow)},
   };
 }
@@ -182,8 +189,8 @@ TEST(DporSoundness, SameOutcomesAsTheUnreducedSearch) {
     std::cout << c.name << ": " << all.outcomes.size() << " outcomes (" << all.violating
               << " violating executions); plain " << all.executions << " executions, dpor "
               << reduced.executions << " (+" << dpor.blocked() << " blocked), with the state cache "
-              << stateful.executions << " (+" << cached.blocked() << " blocked, +" << cached.cached_cuts()
-              << " stopped at a cached state)\n";
+              << stateful.executions << " (+" << cached.blocked() << " blocked, +"
+              << cached.cached_cuts() << " stopped at a cached state)\n";
   }
 }
 
@@ -194,11 +201,13 @@ std::vector<Case> bounded_cases() {
   const auto up = Semantics::kUpstream;
   return {
       {"v2 swap commit-no-sync", workload(kSwap, v2, 1, 1, Mutant::kCommitNoSync)},
-      {"v2 swap publish-before-written", workload(kSwap, v2, 1, 1, Mutant::kPublishBeforeWritten), 2},
+      {"v2 swap publish-before-written", workload(kSwap, v2, 1, 1, Mutant::kPublishBeforeWritten),
+       2},
       {"v2 swap reader-unlocks-early", workload(kSwap, v2, 1, 1, Mutant::kReaderUnlocksEarly)},
       {"upstream swap commit-no-sync", workload(kUpstreamSwap, up, 1, 1, Mutant::kCommitNoSync)},
       {"v2 two readers", workload(kTwoReaders, v2, 2, 1, Mutant::kNone, 4), 2},
-      {"v2 two readers commit-no-sync", workload(kTwoReaders, v2, 2, 1, Mutant::kCommitNoSync, 3), 2},
+      {"v2 two readers commit-no-sync", workload(kTwoReaders, v2, 2, 1, Mutant::kCommitNoSync, 3),
+       2},
   };
 }
 
@@ -218,9 +227,9 @@ TEST(DporSoundness, EveryBoundedOutcomeIsReached) {
       EXPECT_TRUE(reduced.outcomes.count(o)) << c.name << ": dpor never reached\n" << o;
     }
     EXPECT_EQ(stateful.outcomes, reduced.outcomes) << c.name << " (state cache)";
-    std::cout << c.name << ": plain, bound " << c.bound << ", " << some.executions << " executions, "
-              << some.outcomes.size() << " outcomes; dpor " << reduced.executions << " executions, "
-              << reduced.outcomes.size() << " outcomes\n";
+    std::cout << c.name << ": plain, bound " << c.bound << ", " << some.executions
+              << " executions, " << some.outcomes.size() << " outcomes; dpor " << reduced.executions
+              << " executions, " << reduced.outcomes.size() << " outcomes\n";
   }
 }
 
@@ -245,9 +254,9 @@ TEST(DporSoundness, NaiveStateCachingLosesWhatTheCacheKeeps) {
   EXPECT_NE(lossy.outcomes, all.outcomes) << "the naive cache should lose an outcome here";
   EXPECT_EQ(stateful.outcomes, all.outcomes);
   std::cout << "naive cache: " << lossy.outcomes.size() << " of " << all.outcomes.size()
-            << " outcomes; the state cache: " << stateful.outcomes.size() << " (" << stateful.executions
-            << " executions to the end, " << cached.cached_cuts() << " stopped at a cached state; "
-            << all.executions << " without the cache)\n";
+            << " outcomes; the state cache: " << stateful.outcomes.size() << " ("
+            << stateful.executions << " executions to the end, " << cached.cached_cuts()
+            << " stopped at a cached state; " << all.executions << " without the cache)\n";
 }
 
 TEST(DporSoundness, PointsLeftOutLoseNothing) {

@@ -48,7 +48,8 @@ void DporStrategy::process(const HappensBefore& hb) {
     if (k < fresh_from_) continue;  // a replayed step: its races were seen before
     if (cache_) node.summary.add(steps[k].slot, steps[k].effect);
     const auto& races = hb.races();
-    for (std::uint32_t r = steps[k].races_begin; r < steps[k].races_end; r++) reverse(hb, races[r], k);
+    for (std::uint32_t r = steps[k].races_begin; r < steps[k].races_end; r++)
+      reverse(hb, races[r], k);
   }
   processed_ = steps.size();
 }
@@ -87,7 +88,8 @@ void DporStrategy::reverse(const HappensBefore& hb, std::size_t j, std::size_t k
   node.backtrack |= bit(q);
 }
 
-SlotMask DporStrategy::prefix_initials(const HappensBefore& hb, std::size_t j, std::size_t end) const {
+SlotMask DporStrategy::prefix_initials(const HappensBefore& hb, std::size_t j,
+                                       std::size_t end) const {
   const auto& steps = hb.steps();
   const StepRecord& ej = steps[j];
   std::array<std::uint32_t, kMaxSlots> first{};
@@ -140,7 +142,8 @@ ThreadId DporStrategy::choose(const SchedulerView& view) {
   }
   Node node;
   for (ThreadId t : view.enabled) node.enabled |= bit(slot_of(t));
-  node.current = view.current == kNoThread ? 0xff : static_cast<std::uint8_t>(slot_of(view.current));
+  node.current =
+      view.current == kNoThread ? 0xff : static_cast<std::uint8_t>(slot_of(view.current));
   if (!stack_.empty()) {
     const Node& parent = stack_.back();
     node.preemptions = parent.preemptions + cost(parent, parent.chosen);
@@ -198,7 +201,8 @@ void DporStrategy::end_execution(std::uint64_t) {
     }
     // Its whole subtree is explored: cache the state, and pass what happened below
     // it up to its parent.
-    if (cache_ && cache_map_.size() < kMaxCached) cache_map_.try_emplace(node.key, Cached{node.sleep, node.summary});
+    if (cache_ && cache_map_.size() < kMaxCached)
+      cache_map_.try_emplace(node.key, Cached{node.sleep, node.summary});
     if (stack_.size() >= 2) stack_[stack_.size() - 2].summary.merge(node.summary);
     stack_.pop_back();
   }

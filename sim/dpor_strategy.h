@@ -42,9 +42,8 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <vector>
-
 #include <unordered_map>
+#include <vector>
 
 #include "sim/effect_summary.h"
 #include "sim/happens_before.h"
@@ -89,22 +88,24 @@ class DporStrategy final : public Strategy {
  private:
   struct Node {
     SlotMask enabled = 0;
-    SlotMask backtrack = 0;  // threads to try here
-    SlotMask done = 0;       // threads tried (or being tried) here
-    SlotMask sleep = 0;      // asleep on arrival
-    std::uint8_t chosen = 0;  // slot
-    std::uint8_t current = 0xff;  // slot of the thread that ran the step before
-    std::uint32_t preemptions = 0;  // on the path before this node
+    SlotMask backtrack = 0;                      // threads to try here
+    SlotMask done = 0;                           // threads tried (or being tried) here
+    SlotMask sleep = 0;                          // asleep on arrival
+    std::uint8_t chosen = 0;                     // slot
+    std::uint8_t current = 0xff;                 // slot of the thread that ran the step before
+    std::uint32_t preemptions = 0;               // on the path before this node
     std::array<StepEffect, kMaxSlots> effect{};  // of every thread in done or sleep
-    StateKey key;                // the state here (state caching)
-    EffectSummary summary;       // what every thread did at or below this node
+    StateKey key;                                // the state here (state caching)
+    EffectSummary summary;                       // what every thread did at or below this node
   };
   struct Cached {
     SlotMask sleep = 0;  // explored with this sleep set
     EffectSummary summary;
   };
   struct KeyHash {
-    std::size_t operator()(const StateKey& k) const { return static_cast<std::size_t>(k.a ^ (k.b >> 1)); }
+    std::size_t operator()(const StateKey& k) const {
+      return static_cast<std::size_t>(k.a ^ (k.b >> 1));
+    }
   };
 
   void process(const HappensBefore& hb);

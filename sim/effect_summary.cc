@@ -58,7 +58,8 @@ bool EffectSummary::may_conflict(std::size_t slot, const StepEffect& e) const {
   switch (e.kind) {
     case StepKind::kAccess:
       if (e.untracked) return true;
-      return test(b, kWrite, e.key) || (e.write && test(b, kRead, e.key)) || test(b, kFree, e.object);
+      return test(b, kWrite, e.key) || (e.write && test(b, kRead, e.key)) ||
+             test(b, kFree, e.object);
     case StepKind::kFree:
     case StepKind::kCallback:
       if (e.kind == StepKind::kCallback && e.frees == 0) return false;

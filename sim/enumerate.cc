@@ -41,8 +41,7 @@ constexpr AlphabetLetter kLetters[] = {
     {"attach-before-link", "attach a program BEFORE each attached link", false, false},
     {"attach-after-link", "attach a program AFTER each attached link", false, false},
     {"attach-expected-revision",
-     "attach a program with expected_revision the current revision, and a stale one", false,
-     false},
+     "attach a program with expected_revision the current revision, and a stale one", false, false},
     {"detach-before-prog", "detach (no program) BEFORE each attached program", false, false},
     {"detach-after-prog", "detach (no program) AFTER each attached program", false, false},
     {"link-attach-after", "create a link with AFTER and no relative (at the end)", false, false},
@@ -81,7 +80,8 @@ std::optional<std::vector<std::string>> parse_alphabet(std::string_view text, Se
                                  [&](const AlphabetLetter& l) { return l.name == name; });
     if (it == std::end(kLetters)) {
       std::string names;
-      for (const AlphabetLetter& l : kLetters) names += (names.empty() ? "" : ",") + std::string(l.name);
+      for (const AlphabetLetter& l : kLetters)
+        names += (names.empty() ? "" : ",") + std::string(l.name);
       *error = "unknown alphabet letter '" + std::string(name) + "' (letters: " + names + ")";
       return std::nullopt;
     }
@@ -90,7 +90,8 @@ std::optional<std::vector<std::string>> parse_alphabet(std::string_view text, Se
       for (const VariantInfo& other : all_variants()) {
         if (other.first_last) names += (names.empty() ? "" : " and ") + std::string(other.name);
       }
-      *error = "alphabet letter '" + std::string(name) + "' exists only in " + names + " (FIRST/LAST)";
+      *error =
+          "alphabet letter '" + std::string(name) + "' exists only in " + names + " (FIRST/LAST)";
       return std::nullopt;
     }
     if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
@@ -242,8 +243,11 @@ class EnumerationBuilder {
     observe(*run.spec_session);
     observe(*run.model_session);
     out += variant_info(e_.options_.semantics).datapath_memory(*run.model) + "\n";
-    for (const auto& n : progs) out += n + (run.spec_session->prog_closed(n) ? " closed" : " open") + (run.named.count(n) ? " named\n" : "\n");
-    for (const auto& n : links) out += n + (run.spec_session->link_closed(n) ? " closed\n" : " open\n");
+    for (const auto& n : progs)
+      out += n + (run.spec_session->prog_closed(n) ? " closed" : " open") +
+             (run.named.count(n) ? " named\n" : "\n");
+    for (const auto& n : links)
+      out += n + (run.spec_session->link_closed(n) ? " closed\n" : " open\n");
     out += "holds=" + std::to_string(run.holds);
     return out;
   }
@@ -310,14 +314,17 @@ class EnumerationBuilder {
       Step s = make_step(StepOp::kAttach);
       s.prog = x;
       if (has("attach")) add(s);
-      for (const auto& [letter, flag] : {std::pair{"attach-before", "BEFORE"}, {"attach-after", "AFTER"},
-                                         {"attach-first", "FIRST"}, {"attach-last", "LAST"}}) {
+      for (const auto& [letter, flag] : {std::pair{"attach-before", "BEFORE"},
+                                         {"attach-after", "AFTER"},
+                                         {"attach-first", "FIRST"},
+                                         {"attach-last", "LAST"}}) {
         if (!has(letter)) continue;
         Step f = s;
         f.flags = {flag};
         add(f);
       }
-      for (const auto& [letter, flag] : {std::pair{"attach-before-prog", "BEFORE"}, {"attach-after-prog", "AFTER"}}) {
+      for (const auto& [letter, flag] :
+           {std::pair{"attach-before-prog", "BEFORE"}, {"attach-after-prog", "AFTER"}}) {
         if (!has(letter)) continue;
         for (const std::string& r : attached) {
           Step f = s;
@@ -326,7 +333,8 @@ class EnumerationBuilder {
           add(f);
         }
       }
-      for (const auto& [letter, flag] : {std::pair{"attach-before-link", "BEFORE"}, {"attach-after-link", "AFTER"}}) {
+      for (const auto& [letter, flag] :
+           {std::pair{"attach-before-link", "BEFORE"}, {"attach-after-link", "AFTER"}}) {
         if (!has(letter)) continue;
         for (const auto& l : slot_links) {
           if (!l) continue;
@@ -352,7 +360,8 @@ class EnumerationBuilder {
           Step f = s;
           if (!spec.prog_closed(r)) {
             f.replace = r;
-          } else if (!variant.replace_field) {  // v2 names the replaced program as the relative, by id
+          } else if (!variant
+                          .replace_field) {  // v2 names the replaced program as the relative, by id
             f.flags = {"REPLACE"};
             f.relative = relative_prog(r);
           } else {
@@ -379,7 +388,8 @@ class EnumerationBuilder {
       add(s);
     }
     // A fresh name per attempt (a failed one binds nothing: docs/semantics.md).
-    for (const auto& [letter, flag] : {std::pair{"detach-before-prog", "BEFORE"}, {"detach-after-prog", "AFTER"}}) {
+    for (const auto& [letter, flag] :
+         {std::pair{"detach-before-prog", "BEFORE"}, {"detach-after-prog", "AFTER"}}) {
       if (!has(letter)) continue;
       for (const std::string& r : attached) {
         Step s = make_step(StepOp::kDetach);
@@ -394,7 +404,8 @@ class EnumerationBuilder {
       s.link = next_link;
       s.prog = x;
       if (has("link-attach")) add(s);
-      for (const auto& [letter, flag] : {std::pair{"link-attach-before", "BEFORE"}, {"link-attach-after", "AFTER"}}) {
+      for (const auto& [letter, flag] :
+           {std::pair{"link-attach-before", "BEFORE"}, {"link-attach-after", "AFTER"}}) {
         if (!has(letter)) continue;
         Step f = s;
         f.flags = {flag};

@@ -35,8 +35,8 @@ namespace mprogsim::sim {
 // One letter of the alphabet: a kind of operation, expanded into concrete steps on
 // each state (one per program, link or relative it can name there).
 struct AlphabetLetter {
-  std::string_view name;  // "attach-before-prog"
-  std::string_view what;  // one line, for --help and the docs
+  std::string_view name;    // "attach-before-prog"
+  std::string_view what;    // one line, for --help and the docs
   bool first_last = false;  // names FIRST/LAST: only for a variant that has them
   bool in_default = true;
 };

@@ -3,13 +3,14 @@
 // out by hand (symmetry among fresh programs, prefixes merged by state, raced
 // operations never merged), the breadth-first order, and that every workload is a
 // valid scenario that passes on the spec, with the readers starting after its prefix.
+#include "sim/enumerate.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "sim/campaign.h"
-#include "sim/enumerate.h"
 #include "scenario/scenario_runner.h"
+#include "sim/campaign.h"
 
 namespace mprogsim::sim {
 namespace {
@@ -110,14 +111,14 @@ TEST(Enumeration, EveryWorkloadIsAValidScenarioThatPassesOnTheSpec) {
       const Workload w = e.at(i);
       Scenario steps_only = w.scenario;
       steps_only.name.clear();
-      const std::string key =
-          write_scenario(steps_only) + std::to_string(w.start_readers_after);
+      const std::string key = write_scenario(steps_only) + std::to_string(w.start_readers_after);
       EXPECT_TRUE(distinct.insert(key).second) << e.describe(i);
       auto spec = make_spec(semantics);
       const ScenarioReport report = run_scenario(w.scenario, *spec);
       EXPECT_EQ(report.failed, 0U) << e.describe(i);
       // Breadth-first: fewer raced operations first.
-      const auto raced = static_cast<std::uint32_t>(w.scenario.steps.size() - w.start_readers_after);
+      const auto raced =
+          static_cast<std::uint32_t>(w.scenario.steps.size() - w.start_readers_after);
       EXPECT_GE(raced, last_raced) << e.describe(i);
       last_raced = raced;
       EXPECT_LT(i, e.level_end(raced));

@@ -7,15 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/assert.h"
+#include "model/variant_registry.h"
 #include "sim/execution_internal.h"
 #include "sim/fiber_switch.h"
 #include "sim/stack_pool.h"
-#include "common/assert.h"
-#include "model/variant_registry.h"
 
 namespace mprogsim::sim {
 namespace detail {
-
 
 // ---- scheduling ------------------------------------------------------------------
 
@@ -24,8 +23,8 @@ ThreadId Execution::pick() {
     if (stop_) return kNoThread;
     enabled_.clear();
     bool all_done = true;
-    if (!readers_started_ && (ops_ended_ >= workload_.start_readers_after ||
-                              threads_[kControlThread].done)) {
+    if (!readers_started_ &&
+        (ops_ended_ >= workload_.start_readers_after || threads_[kControlThread].done)) {
       readers_started_ = true;
       readers_start_clock_ = hb_.clock(kControlThread);
     }
@@ -72,10 +71,10 @@ ThreadId Execution::pick() {
     }
     if (!view.is_enabled(choice)) {
       result_.status = ExecutionResult::Status::kBadSchedule;
-      result_.error = "the schedule names thread " + thread_name(choice) + " at step " +
-                      std::to_string(view.step) + ", which cannot run then (" +
-                      (choice < nthreads_ || choice == kRcuThread ? "not enabled" : "no such thread") +
-                      ")";
+      result_.error =
+          "the schedule names thread " + thread_name(choice) + " at step " +
+          std::to_string(view.step) + ", which cannot run then (" +
+          (choice < nthreads_ || choice == kRcuThread ? "not enabled" : "no such thread") + ")";
       stop_ = true;
       return kNoThread;
     }
@@ -203,7 +202,8 @@ void Execution::record_step(ThreadId t, const Transition& tr) {
         const auto entry = *static_cast<const std::uintptr_t*>(tr.addr);
         if (entry) holds_.push_back({entry, t, 0});
       }
-      if (t != kControlThread && (tr.access == MemAccess::kReadOnce || tr.access == MemAccess::kRcuDeref)) {
+      if (t != kControlThread &&
+          (tr.access == MemAccess::kReadOnce || tr.access == MemAccess::kRcuDeref)) {
         // What a reader reads decides where its code goes next.
         const auto value = *static_cast<const std::uintptr_t*>(tr.addr);
         self.pass_read = mix64(self.pass_read ^ stable_id(value) ^ (self.calls << 48));
@@ -338,7 +338,8 @@ StateKey Execution::state_key() {
   const VectorClock& known = hb_.clock(kControlThread);
   for (const Hold& h : holds_) {
     if (h.end_po && known.knows(hb_.slot_of(h.reader), h.end_po)) continue;
-    holds += mix64(stable_id(h.entry) ^ (std::uint64_t{h.reader} << 56) ^ (h.end_po ? 1ULL << 60 : 0));
+    holds +=
+        mix64(stable_id(h.entry) ^ (std::uint64_t{h.reader} << 56) ^ (h.end_po ? 1ULL << 60 : 0));
   }
   add(holds);
   return k;
@@ -430,8 +431,8 @@ ExecutionResult Execution::run() {
 
   shadow_.add(target_->device(), target_->device_size(), "net_device");
   try {
-    session_ = std::make_unique<ScenarioSession>(target_->api(), workload_.scenario.initial_revision,
-                                                 workload_.scenario.semantics);
+    session_ = std::make_unique<ScenarioSession>(
+        target_->api(), workload_.scenario.initial_revision, workload_.scenario.semantics);
   } catch (const ScenarioError& e) {
     result_.status = ExecutionResult::Status::kBadWorkload;
     result_.error = e.what();
@@ -448,27 +449,28 @@ ExecutionResult Execution::run() {
     static thread_local StackPool pool(256 * 1024);
     for (std::size_t i = 0; i < nthreads_; i++) {
       const auto id = static_cast<ThreadId>(i);
-      threads_[i].fiber = ctx::fiber(
-          std::allocator_arg, PooledStack(&pool, &threads_[i].stack_bottom, &threads_[i].stack_size),
-          [this, id](ctx::fiber&& main) {
-            finish_switch(nullptr, &main_stack_bottom_, &main_stack_size_);
-            threads_[id].main = std::move(main);
-            threads_[id].started = true;
-            current_ = id;
-            performed(id, Transition{StepKind::kStart});
-            try {
-              if (id == kControlThread) {
-                control_body();
-              } else {
-                reader_body(id);
-              }
-            } catch (const Unwind&) {
-              // The execution stopped early; this thread's stack is unwound.
-            }
-            threads_[id].done = true;
-            start_switch(nullptr, main_stack_bottom_, main_stack_size_);
-            return std::move(threads_[id].main);
-          });
+      threads_[i].fiber =
+          ctx::fiber(std::allocator_arg,
+                     PooledStack(&pool, &threads_[i].stack_bottom, &threads_[i].stack_size),
+                     [this, id](ctx::fiber&& main) {
+                       finish_switch(nullptr, &main_stack_bottom_, &main_stack_size_);
+                       threads_[id].main = std::move(main);
+                       threads_[id].started = true;
+                       current_ = id;
+                       performed(id, Transition{StepKind::kStart});
+                       try {
+                         if (id == kControlThread) {
+                           control_body();
+                         } else {
+                           reader_body(id);
+                         }
+                       } catch (const Unwind&) {
+                         // The execution stopped early; this thread's stack is unwound.
+                       }
+                       threads_[id].done = true;
+                       start_switch(nullptr, main_stack_bottom_, main_stack_size_);
+                       return std::move(threads_[id].main);
+                     });
     }
     // Every thread runs up to its first scheduling point before any choice: what
     // it does until then (harness code, fd tables, loads) touches nothing another
@@ -495,7 +497,8 @@ ExecutionResult Execution::run() {
     result_.status = ExecutionResult::Status::kViolation;
   }
   if (options_.collect_outcome) {
-    for (const Violation& v : result_.violations) result_.observed.emplace_back(v.step, violation_key(v));
+    for (const Violation& v : result_.violations)
+      result_.observed.emplace_back(v.step, violation_key(v));
     for (const auto& [step, text] : result_.observed) result_.observations.push_back(text);
     std::sort(result_.observations.begin(), result_.observations.end());
   }
@@ -510,8 +513,8 @@ ExecutionResult Execution::run() {
 
 namespace {
 bool plain_or_once(MemAccess kind) {
-  return kind == MemAccess::kReadOnce || kind == MemAccess::kPlainRead || kind == MemAccess::kWriteOnce ||
-         kind == MemAccess::kPlainWrite;
+  return kind == MemAccess::kReadOnce || kind == MemAccess::kPlainRead ||
+         kind == MemAccess::kWriteOnce || kind == MemAccess::kPlainWrite;
 }
 }  // namespace
 
@@ -535,7 +538,8 @@ void Execution::access_slow(MemAccess kind, const void* addr) {
     if (!in_callback_ || stop_) return;
     if (const Allocation* a = shadow_.find(addr)) {
       const auto at = reinterpret_cast<std::uintptr_t>(addr) - a->start;
-      hb_.access(location_key(a->seq, at, tr.access == MemAccess::kRefInc || tr.access == MemAccess::kRefDec),
+      hb_.access(location_key(a->seq, at,
+                              tr.access == MemAccess::kRefInc || tr.access == MemAccess::kRefDec),
                  tr.writes(), a->seq);
     }
     check_access(current_, tr);
@@ -551,9 +555,8 @@ void Execution::access_slow(MemAccess kind, const void* addr) {
   // linearization point (the first one is).
   const bool publishes =
       control && writes && ops_begun_ > 0 && !op_published_c_[ops_begun_] &&
-      (kind == MemAccess::kRcuAssign ||
-       (kind != MemAccess::kRefInc && kind != MemAccess::kRefDec &&
-        entry_published(reinterpret_cast<std::uintptr_t>(addr))));
+      (kind == MemAccess::kRcuAssign || (kind != MemAccess::kRefInc && kind != MemAccess::kRefDec &&
+                                         entry_published(reinterpret_cast<std::uintptr_t>(addr))));
   if (point) schedule_point(tr);
   if (publishes) op_published_c_[ops_begun_] = hb_.clock(kControlThread).c[kControlThread] + 1;
   if (control && !point && quiet_kind && !options_.record_events) remember_quiet(addr);
@@ -563,7 +566,8 @@ void Execution::access_slow(MemAccess kind, const void* addr) {
     const Allocation* a = shadow_.find(addr);
     const std::uint64_t key =
         a ? (std::uint64_t{a->seq} << 32) ^ (reinterpret_cast<std::uintptr_t>(addr) - a->start) : 0;
-    const std::uint64_t contribution = mix64(key ^ mix64((std::uint64_t{current_} << 40) ^ threads_[current_].steps));
+    const std::uint64_t contribution =
+        mix64(key ^ mix64((std::uint64_t{current_} << 40) ^ threads_[current_].steps));
     auto [it, fresh] = last_write_.try_emplace(key, 0);
     mem_hash_ ^= it->second ^ contribution;
     it->second = contribution;
@@ -625,7 +629,8 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
       a->queued_at = callback_origin_.at;
     }
     if (options_.record_events) {
-      log(current_, "frees " + a->name(), {.kind = EventKind::kFree, .location = a->name(), .point = point});
+      log(current_, "frees " + a->name(),
+          {.kind = EventKind::kFree, .location = a->name(), .point = point});
     }
   }
   // Programs stay readable (BpfObjects owns them); the flag only records the free.
@@ -667,7 +672,8 @@ void Execution::synchronize_rcu() {
   // With no reader able to be in a section, the grace period is over at once.
   if (!options_.all_points && !needs_point(Transition{StepKind::kSyncStart})) {
     if (options_.record_events) {
-      log(current_, "synchronize_rcu: no reader can be in a section", {.kind = EventKind::kSyncStart, .point = false});
+      log(current_, "synchronize_rcu: no reader can be in a section",
+          {.kind = EventKind::kSyncStart, .point = false});
     }
     return;
   }
@@ -759,7 +765,8 @@ void Execution::control_body() {
 void Execution::reader_body(ThreadId id) {
   for (std::uint32_t pass = 1; pass <= workload_.passes; pass++) {
     if (options_.record_events) {
-      log(id, "pass " + std::to_string(pass) + " begins", {.kind = EventKind::kPassBegin, .index = pass});
+      log(id, "pass " + std::to_string(pass) + " begins",
+          {.kind = EventKind::kPassBegin, .index = pass});
     }
     const std::vector<u32> ran = target_->api().run();
     // The pass is over: the entries it loaded are no longer this reader's to read.
@@ -775,8 +782,8 @@ void Execution::reader_body(ThreadId id) {
           {.kind = EventKind::kPassEnd, .index = pass});
     }
     if (options_.collect_outcome) {
-      result_.observed.emplace_back(now(), thread_name(id) + " pass " + std::to_string(pass) + " saw " +
-                                     list_text(ran));
+      result_.observed.emplace_back(
+          now(), thread_name(id) + " pass " + std::to_string(pass) + " saw " + list_text(ran));
     }
     Thread& self = threads_[id];
     check_snapshot({id, pass, ran, self.pass_loaded ? self.pass_load_c : self.section_start_c,
@@ -794,7 +801,6 @@ void Execution::log(ThreadId t, std::string text, Event detail) {
 }
 
 }  // namespace detail
-
 
 ExecutionResult run_execution(const Workload& workload, const Reference& reference,
                               Strategy& strategy, const ExecutionOptions& options,

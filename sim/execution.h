@@ -33,10 +33,10 @@
 namespace mprogsim::sim {
 
 struct Violation {
-  std::string property;  // one of the names above
+  std::string property;    // one of the names above
   std::uint64_t step = 0;  // the schedule index at which it was detected
   ThreadId thread = kNoThread;
-  std::string message;  // one line
+  std::string message;                                        // one line
   std::vector<std::pair<std::string, std::string>> evidence;  // ordered details
   // The known finding (sim/findings.h) this violation is, or empty: the mirrored
   // kernel code's own behaviour, written up in docs/semantics.md.
@@ -46,20 +46,20 @@ struct Violation {
 // What an event is, for tools that need more than its text (the interleaving
 // graph of `replay --dot` draws RCU edges between events of these kinds).
 enum class EventKind : std::uint8_t {
-  kNote,        // anything not listed below
-  kStepBegin,   // the control thread begins scenario step `index` (1-based)
-  kStepEnd,     // ... and ends it
-  kPassBegin,   // a reader begins pass `index`
-  kPassEnd,     // ... and ends it, with the list it saw
-  kAccess,      // a memory access: `access` at `location`
-  kAlloc,       // `location` names the new object
-  kFree,        // `location` names the object freed
+  kNote,       // anything not listed below
+  kStepBegin,  // the control thread begins scenario step `index` (1-based)
+  kStepEnd,    // ... and ends it
+  kPassBegin,  // a reader begins pass `index`
+  kPassEnd,    // ... and ends it, with the list it saw
+  kAccess,     // a memory access: `access` at `location`
+  kAlloc,      // `location` names the new object
+  kFree,       // `location` names the object freed
   kRcuLock,
   kRcuUnlock,
-  kSyncStart,   // synchronize_rcu: its grace period starts
-  kSyncEnd,     // synchronize_rcu returns: the grace period is over
-  kCallRcu,     // call_rcu queues a callback; callbacks run first in, first out
-  kCallback,    // (kRcuThread) the oldest ready callback runs
+  kSyncStart,  // synchronize_rcu: its grace period starts
+  kSyncEnd,    // synchronize_rcu returns: the grace period is over
+  kCallRcu,    // call_rcu queues a callback; callbacks run first in, first out
+  kCallback,   // (kRcuThread) the oldest ready callback runs
 };
 
 // One line of an execution's story (--explain).

@@ -2,15 +2,14 @@
 // The properties every execution is checked for (sim/execution.h lists them):
 // how each is decided, and the evidence a violation carries.
 #include <algorithm>
-
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/assert.h"
+#include "model/variant_registry.h"
 #include "sim/execution_internal.h"
 #include "sim/findings.h"
 #include "sim/property_names.h"
-#include "common/assert.h"
-#include "model/variant_registry.h"
 
 namespace mprogsim::sim::detail {
 
@@ -66,7 +65,8 @@ void Execution::check_access(ThreadId t, const Transition& tr) {
                                 " (queued by " + thread_name(a->queued_by) + " at step " +
                                 std::to_string(a->queued_at) + ")"
                           : thread_name(a->freed_by) + " at step " + std::to_string(a->freed_at);
-  const std::string what = tr.kind == StepKind::kFree ? "kfree (double free)" : access_name(tr.access);
+  const std::string what =
+      tr.kind == StepKind::kFree ? "kfree (double free)" : access_name(tr.access);
   violate("use-after-free", t,
           thread_name(t) + " " + what + " of " + where(tr.addr) + ", freed by " + freer,
           {{"access", what},
@@ -88,7 +88,8 @@ void Execution::check_control_step(std::size_t k, const Step& step, const StepRe
   }
   if (step.op != StepOp::kRefs && !report.mismatches.empty()) {
     violate("spec", kControlThread,
-            "step " + std::to_string(n) + " missed the file's expectation: " + report.mismatches.front(),
+            "step " + std::to_string(n) +
+                " missed the file's expectation: " + report.mismatches.front(),
             {{"model", report.line}});
     return;
   }
@@ -106,7 +107,8 @@ void Execution::check_control_step(std::size_t k, const Step& step, const StepRe
     const u64 next = target_->next_revision(before);
     std::string broken;
     if (!ok && *after != before) broken = "a failed step moved the revision";
-    if (ok && changed && *after != next) broken = "a committed change did not move the revision by one";
+    if (ok && changed && *after != next)
+      broken = "a committed change did not move the revision by one";
     if (ok && *after != before && *after != next) broken = "the revision moved by more than one";
     if (!broken.empty()) {
       violate("revision", kControlThread, "step " + std::to_string(n) + ": " + broken,
@@ -138,7 +140,8 @@ void Execution::check_snapshot(const PassToJudge& p) {
   const std::size_t n = workload_.scenario.steps.size();
   std::vector<std::size_t> allowed;
   for (std::size_t j = 0; j <= n; j++) {
-    if (j > 0 && (j > ops_begun_ || !op_published_c_[j] || op_published_c_[j] - 1 > p.end_c)) continue;
+    if (j > 0 && (j > ops_begun_ || !op_published_c_[j] || op_published_c_[j] - 1 > p.end_c))
+      continue;
     bool over = false;
     for (std::size_t k = j + 1; k <= ops_begun_ && k <= n; k++) {
       if (op_published_c_[k]) {
@@ -154,8 +157,8 @@ void Execution::check_snapshot(const PassToJudge& p) {
   for (std::size_t j : allowed) window.push_back(reference_.committed[j]);
   std::string lists;
   for (std::size_t j : allowed) {
-    lists += (lists.empty() ? "" : ", ") + std::string("after control step ") + std::to_string(j) + ": " +
-             list_text(reference_.committed[j]);
+    lists += (lists.empty() ? "" : ", ") + std::string("after control step ") + std::to_string(j) +
+             ": " + list_text(reference_.committed[j]);
   }
   violate("snapshot", p.reader,
           thread_name(p.reader) + " pass " + std::to_string(p.pass) + " saw " + list_text(p.ran) +
@@ -201,7 +204,9 @@ void Execution::check_quiescence() {
       violate("refs", kNoThread,
               name + " holds " + std::to_string(refcnt) + " references but has " +
                   std::to_string(expected) + " owners",
-              {{"object", name}, {"refcnt", std::to_string(refcnt)}, {"owners", std::to_string(expected)}});
+              {{"object", name},
+               {"refcnt", std::to_string(refcnt)},
+               {"owners", std::to_string(expected)}});
       return;
     }
     if (refcnt == 0 && !freed) {
@@ -209,8 +214,8 @@ void Execution::check_quiescence() {
       return;
     }
     if (refcnt > 0 && freed) {
-      violate("use-after-free", kNoThread, name + " was freed while " + std::to_string(refcnt) +
-                                               " references remain");
+      violate("use-after-free", kNoThread,
+              name + " was freed while " + std::to_string(refcnt) + " references remain");
       return;
     }
   }
@@ -247,7 +252,8 @@ void Execution::check_quiescence() {
 
 std::string violation_key(const Violation& v) {
   // Step numbers differ between equivalent executions; the rest does not.
-  std::string key = "violation " + v.property + " on " + (v.thread == kNoThread ? "-" : thread_name(v.thread));
+  std::string key =
+      "violation " + v.property + " on " + (v.thread == kNoThread ? "-" : thread_name(v.thread));
   if (v.evidence.empty()) return key + ": " + v.message;
   for (const auto& [name, value] : v.evidence) {
     const bool step = name.ends_with("_step") || name.ends_with("_steps");

@@ -7,7 +7,6 @@
 
 #include <array>
 #include <boost/context/fiber.hpp>
-
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -18,18 +17,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/rng.h"
 #include "model/kernel_compat.h"
 #include "model/mutants.h"
 #include "model/sequential_hooks.h"
+#include "model/variant_registry.h"
+#include "scenario/scenario_runner.h"
 #include "sim/distinct_states.h"
 #include "sim/execution.h"
 #include "sim/fiber_switch.h"
 #include "sim/happens_before.h"
 #include "sim/rcu.h"
-#include "common/rng.h"
 #include "sim/shadow_memory.h"
-#include "model/variant_registry.h"
-#include "scenario/scenario_runner.h"
 
 namespace mprogsim::sim::detail {
 namespace ctx = boost::context;
@@ -127,14 +126,14 @@ class Execution final : public KernelHooks {
     bool started = false;
     bool done = false;
     std::uint64_t steps = 0;
-    std::uint64_t section_start = 0;  // the step of the last outermost rcu_read_lock
+    std::uint64_t section_start = 0;    // the step of the last outermost rcu_read_lock
     std::uint32_t section_start_c = 0;  // ... and the control steps that happen before it
     std::uint32_t pass_load_c = 0;  // the control steps that happen before the pass's first load
     bool pass_loaded = false;       // the pass has loaded the published pointer
     std::uint64_t calls = 0;        // hooks called: its position in its own code
     std::uint64_t pass_read = 0;    // a hash of what the current pass has read
-    bool parked = false;  // collect_outcome: stopped where it cannot go on
-    bool spawned = false;  // its first step has joined the setup's clock
+    bool parked = false;            // collect_outcome: stopped where it cannot go on
+    bool spawned = false;           // its first step has joined the setup's clock
     const void* stack_bottom = nullptr;  // for the ASan annotations (fiber_switch.h)
     std::size_t stack_size = 0;
   };
@@ -164,8 +163,8 @@ class Execution final : public KernelHooks {
   // How many steps' linearization points happen at or before control step x.
   std::uint64_t published_rank(std::uint32_t x) const;
   std::uint64_t stable_id(std::uintptr_t p);  // an object and offset, never an address
-  void stop_thread();  // a violation the thread cannot run past
-  [[noreturn]] void park();  // leave for the scheduler for good (the execution stops)
+  void stop_thread();                         // a violation the thread cannot run past
+  [[noreturn]] void park();     // leave for the scheduler for good (the execution stops)
   void to_main(Thread& self);   // a thread hands over to the scheduler
   void to_thread(ThreadId id);  // the scheduler resumes a thread
   struct Unwind {};             // thrown in a stopped thread to unwind its stack
@@ -227,13 +226,14 @@ class Execution final : public KernelHooks {
   std::array<std::uintptr_t, 2> quiet_lo_{}, quiet_hi_{};
   std::size_t quiet_next_ = 0;
   bool quiet(std::uintptr_t at) const {
-    return at - quiet_lo_[0] < quiet_hi_[0] - quiet_lo_[0] || at - quiet_lo_[1] < quiet_hi_[1] - quiet_lo_[1];
+    return at - quiet_lo_[0] < quiet_hi_[0] - quiet_lo_[0] ||
+           at - quiet_lo_[1] < quiet_hi_[1] - quiet_lo_[1];
   }
   void forget_quiet() { quiet_lo_ = quiet_hi_ = {}; }
   bool in_callback_ = false;
   bool unwinding_ = false;
   bool stop_ = false;
-  bool readers_started_ = false;  // once the control path has ended start_readers_after steps
+  bool readers_started_ = false;     // once the control path has ended start_readers_after steps
   VectorClock readers_start_clock_;  // what happens before the readers start
   std::deque<VectorClock> callback_clocks_;  // of each queued callback's call_rcu, in queue order
   std::uint64_t callbacks_run_ = 0;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/findings.h"
 
-
 #include "model/finding_ids.h"
 #include "model/variant_registry.h"
 
@@ -9,8 +8,7 @@ namespace mprogsim::sim {
 namespace {
 
 constexpr KnownFinding kFindings[] = {
-    {kFindingStaticKeyLeak, "invariant", "F1",
-     "replace and link update leak the tcx static key"},
+    {kFindingStaticKeyLeak, "invariant", "F1", "replace and link update leak the tcx static key"},
     {kFindingEmptyDetach, "invariant", "F2",
      "detaching a program that is not attached succeeds on an empty held entry"},
     {kFindingEstaleHighRevision, "invariant", "F3",
@@ -93,7 +91,8 @@ std::optional<FindingPolicy> FindingPolicy::parse(const std::vector<std::string>
     }
     if (!find_known_finding(v)) {
       std::string names;
-      for (const KnownFinding& f : kFindings) names += (names.empty() ? "" : ", ") + std::string(f.name);
+      for (const KnownFinding& f : kFindings)
+        names += (names.empty() ? "" : ", ") + std::string(f.name);
       *error = "unknown finding '" + v + "' (all, none, or one of: " + names + ")";
       return std::nullopt;
     }

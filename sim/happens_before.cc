@@ -25,7 +25,8 @@ bool snapshot(const StepEffect& e) {
 bool conflicting(const StepEffect& a, const StepEffect& b) {
   if (a.kind == StepKind::kStart || b.kind == StepKind::kStart) return false;
   // A callback that freed nothing or several objects: assume the worst.
-  if ((a.kind == StepKind::kCallback && a.frees != 1) || (b.kind == StepKind::kCallback && b.frees != 1)) {
+  if ((a.kind == StepKind::kCallback && a.frees != 1) ||
+      (b.kind == StepKind::kCallback && b.frees != 1)) {
     return true;
   }
   if ((reader_rcu(a) && snapshot(b)) || (snapshot(a) && reader_rcu(b))) return true;
@@ -105,7 +106,7 @@ HappensBefore::Object& HappensBefore::object(std::uint32_t seq) {
 void HappensBefore::candidate(std::uint32_t step_plus_one) {
   if (step_plus_one == 0) return;
   const StepRecord& s = steps_[step_plus_one - 1];
-  if (s.slot == cur_.slot) return;  // program order
+  if (s.slot == cur_.slot) return;             // program order
   if (cur_.clock.knows(s.slot, s.po)) return;  // already ordered
   candidates_.push_back(step_plus_one - 1);
 }
@@ -159,7 +160,8 @@ void HappensBefore::ends_section(ThreadId reader, std::uint64_t section) {
 
 void HappensBefore::after_section(ThreadId reader, std::uint64_t section) {
   const auto& ends = section_ends_[slot_of(reader)];
-  if (section >= 1 && section <= ends.size() && ends[section - 1]) after_step(ends[section - 1] - 1);
+  if (section >= 1 && section <= ends.size() && ends[section - 1])
+    after_step(ends[section - 1] - 1);
 }
 
 void HappensBefore::after_step(std::uint64_t step) {
@@ -183,11 +185,13 @@ void HappensBefore::end() {
       const StepRecord& c = steps_[candidates_[i]];
       bool immediate = !cur_.clock.knows(c.slot, c.po);
       for (std::size_t k = 0; k < candidates_.size() && immediate; k++) {
-        if (k != i && candidates_[k] != candidates_[i] && steps_[candidates_[k]].clock.knows(c.slot, c.po)) {
+        if (k != i && candidates_[k] != candidates_[i] &&
+            steps_[candidates_[k]].clock.knows(c.slot, c.po)) {
           immediate = false;
         }
       }
-      if (immediate && std::find(races_.begin() + cur_.races_begin, races_.end(), candidates_[i]) == races_.end()) {
+      if (immediate && std::find(races_.begin() + cur_.races_begin, races_.end(), candidates_[i]) ==
+                           races_.end()) {
         races_.push_back(candidates_[i]);
       }
     }

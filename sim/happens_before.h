@@ -49,7 +49,7 @@ struct StepEffect {
   std::uint32_t object = 0;  // kAccess: the allocation it is in; kFree, kCallback: the one freed
   std::uint8_t frees = 0;    // kCallback: how many objects it freed
   bool write = false;
-  bool untracked = false;    // an access outside every known allocation
+  bool untracked = false;  // an access outside every known allocation
 };
 
 // A location: allocation `object`, byte `offset`, and whether it is the object's
@@ -109,7 +109,7 @@ class HappensBefore {
   };
   struct Object {
     std::array<std::uint32_t, kMaxSlots> last_access{};  // step + 1, any location inside
-    std::uint32_t freed = 0;                              // step + 1 of its free
+    std::uint32_t freed = 0;                             // step + 1 of its free
   };
   Location& location(std::uint64_t key);
   Object& object(std::uint32_t seq);

@@ -19,7 +19,8 @@ bool PctStrategy::begin_execution(std::uint64_t index) {
   }
   change_points_.clear();
   if (max_racing_steps_ > 0) {
-    for (std::uint32_t i = 1; i < depth_; i++) change_points_.push_back(1 + rng_.below(max_racing_steps_));
+    for (std::uint32_t i = 1; i < depth_; i++)
+      change_points_.push_back(1 + rng_.below(max_racing_steps_));
   }
   std::sort(change_points_.begin(), change_points_.end());
   next_change_ = 0;
@@ -48,7 +49,9 @@ ThreadId PctStrategy::choose(const SchedulerView& view) {
   return pick;
 }
 
-void PctStrategy::end_execution(std::uint64_t) { max_racing_steps_ = std::max(max_racing_steps_, racing_steps_); }
+void PctStrategy::end_execution(std::uint64_t) {
+  max_racing_steps_ = std::max(max_racing_steps_, racing_steps_);
+}
 
 std::string PctStrategy::describe() const { return "pct depth " + std::to_string(depth_); }
 

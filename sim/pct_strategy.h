@@ -43,7 +43,7 @@ class PctStrategy final : public Strategy {
   Rng rng_;
   std::uint64_t max_racing_steps_ = 0;  // k; 0 until an execution has raced
   std::uint64_t racing_steps_ = 0;
-  std::vector<std::uint64_t> priorities_;  // by thread id; kRcuThread mapped to the end
+  std::vector<std::uint64_t> priorities_;     // by thread id; kRcuThread mapped to the end
   std::vector<std::uint64_t> change_points_;  // ascending racing steps, 1-based
   std::size_t next_change_ = 0;
 };

@@ -2,13 +2,14 @@
 // PCT counts only racing steps (sim/pct_strategy.h): a choice with one thread
 // enabled is no step, so a priority change never falls there, and k is the number
 // of racing steps, not of all steps.
+#include "sim/pct_strategy.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
 
-#include "sim/execution.h"
-#include "sim/pct_strategy.h"
 #include "scenario/scenario.h"
+#include "sim/execution.h"
 
 namespace mprogsim::sim {
 namespace {
@@ -16,7 +17,8 @@ namespace {
 // One execution of a made-up program: `solo` choices where only the control thread
 // can run, then `racing` choices between threads 0 and 1. Returns the threads
 // picked at the racing choices.
-std::vector<ThreadId> drive(PctStrategy& pct, std::uint64_t index, std::size_t solo, std::size_t racing) {
+std::vector<ThreadId> drive(PctStrategy& pct, std::uint64_t index, std::size_t solo,
+                            std::size_t racing) {
   static const std::array<ThreadId, 1> alone{kControlThread};
   static const std::array<ThreadId, 2> both{kControlThread, 1};
   static const std::array<Transition, 2> pending{};

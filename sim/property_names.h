@@ -12,8 +12,8 @@
 namespace mprogsim::sim {
 
 inline constexpr std::array<std::string_view, 11> kPropertyNames = {
-    "use-after-free", "snapshot", "spec",     "revision", "kernel-warn", "out-of-bounds",
-    "static-keys",    "refs",     "leak",     "deadlock", "rcu",
+    "use-after-free", "snapshot", "spec", "revision", "kernel-warn", "out-of-bounds",
+    "static-keys",    "refs",     "leak", "deadlock", "rcu",
 };
 
 inline bool is_property_name(std::string_view name) {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // The simulated RCU on its own: nesting, grace periods that wait for exactly the
 // sections open when they start, and callbacks that become ready in order.
+#include "sim/rcu.h"
+
 #include <gtest/gtest.h>
 
-#include "sim/distinct_states.h"
-#include "sim/rcu.h"
 #include "common/rng.h"
+#include "sim/distinct_states.h"
 
 namespace mprogsim::sim {
 namespace {

@@ -27,13 +27,13 @@ struct Allocation {
   // to KernelHooks::alloc (static storage; not copied, allocations are frequent).
   std::string_view what;
   Kind kind = Kind::kOther;
-  std::uint32_t seq = 0;  // creation order among all allocations, from 1
+  std::uint32_t seq = 0;       // creation order among all allocations, from 1
   std::uint32_t kind_seq = 0;  // creation order among allocations of the same kind
   std::uint32_t model_id = 0;  // programs and links: their id, when known
   bool freed = false;
-  bool rcu_free_queued = false;  // call_rcu / kfree_rcu was called for it
-  ThreadId freed_by = kNoThread;  // kRcuThread: by an RCU callback
-  std::uint64_t freed_at = 0;     // the global step of the free
+  bool rcu_free_queued = false;    // call_rcu / kfree_rcu was called for it
+  ThreadId freed_by = kNoThread;   // kRcuThread: by an RCU callback
+  std::uint64_t freed_at = 0;      // the global step of the free
   ThreadId queued_by = kNoThread;  // for RCU frees: who called call_rcu
   std::uint64_t queued_at = 0;
 

@@ -5,11 +5,11 @@
 // steps run sequentially with no scheduler at all.
 #include <benchmark/benchmark.h>
 
-#include "sim/execution.h"
-#include "sim/random_strategy.h"
-#include "sim/pct_strategy.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_runner.h"
+#include "sim/execution.h"
+#include "sim/pct_strategy.h"
+#include "sim/random_strategy.h"
 
 namespace mprogsim::sim {
 namespace {
@@ -42,7 +42,8 @@ void run(benchmark::State& state, S& strategy) {
     steps += r.schedule.size();
     executions++;
   }
-  state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+  state.counters["steps/s"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
   state.counters["executions/s"] =
       benchmark::Counter(static_cast<double>(executions), benchmark::Counter::kIsRate);
   state.counters["steps/execution"] = static_cast<double>(steps) / static_cast<double>(executions);

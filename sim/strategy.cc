@@ -43,10 +43,10 @@ std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options) {
     return std::make_unique<DfsStrategy>(options.preemption_bound, options.sleep_sets);
   }
   if (options.kind == "dpor") {
-    return std::make_unique<DporStrategy>(options.preemption_bound_given
-                                              ? std::optional<std::uint32_t>(options.preemption_bound)
-                                              : std::nullopt,
-                                          options.state_cache);
+    return std::make_unique<DporStrategy>(
+        options.preemption_bound_given ? std::optional<std::uint32_t>(options.preemption_bound)
+                                       : std::nullopt,
+        options.state_cache);
   }
   throw std::invalid_argument("unknown strategy '" + options.kind + "' (random, pct, dfs or dpor)");
 }

@@ -25,8 +25,8 @@ struct StateKey {
 };
 
 struct SchedulerView {
-  std::span<const ThreadId> enabled;  // ascending; kRcuThread last when a callback is ready
-  ThreadId current = kNoThread;       // the thread that ran the previous step
+  std::span<const ThreadId> enabled;    // ascending; kRcuThread last when a callback is ready
+  ThreadId current = kNoThread;         // the thread that ran the previous step
   std::span<const Transition> pending;  // indexed by thread id (readers and control)
   std::uint64_t step = 0;               // index of the step being chosen
   // The steps taken so far, with their happens-before clocks and races.

@@ -25,30 +25,48 @@ bool Transition::writes() const {
 
 const char* step_kind_name(StepKind kind) {
   switch (kind) {
-    case StepKind::kStart: return "start";
-    case StepKind::kAccess: return "access";
-    case StepKind::kRcuLock: return "rcu_read_lock";
-    case StepKind::kRcuUnlock: return "rcu_read_unlock";
-    case StepKind::kSyncStart: return "synchronize_rcu";
-    case StepKind::kSyncWait: return "synchronize_rcu returns";
-    case StepKind::kCallRcu: return "call_rcu";
-    case StepKind::kFree: return "kfree";
-    case StepKind::kCallback: return "rcu callback";
+    case StepKind::kStart:
+      return "start";
+    case StepKind::kAccess:
+      return "access";
+    case StepKind::kRcuLock:
+      return "rcu_read_lock";
+    case StepKind::kRcuUnlock:
+      return "rcu_read_unlock";
+    case StepKind::kSyncStart:
+      return "synchronize_rcu";
+    case StepKind::kSyncWait:
+      return "synchronize_rcu returns";
+    case StepKind::kCallRcu:
+      return "call_rcu";
+    case StepKind::kFree:
+      return "kfree";
+    case StepKind::kCallback:
+      return "rcu callback";
   }
   return "?";
 }
 
 const char* access_name(MemAccess access) {
   switch (access) {
-    case MemAccess::kReadOnce: return "READ_ONCE";
-    case MemAccess::kWriteOnce: return "WRITE_ONCE";
-    case MemAccess::kPlainRead: return "plain read";
-    case MemAccess::kPlainWrite: return "plain write";
-    case MemAccess::kRcuAssign: return "rcu_assign_pointer";
-    case MemAccess::kRcuDeref: return "rcu_dereference";
-    case MemAccess::kProgRun: return "bpf_prog_run";
-    case MemAccess::kRefInc: return "refcount inc";
-    case MemAccess::kRefDec: return "refcount dec";
+    case MemAccess::kReadOnce:
+      return "READ_ONCE";
+    case MemAccess::kWriteOnce:
+      return "WRITE_ONCE";
+    case MemAccess::kPlainRead:
+      return "plain read";
+    case MemAccess::kPlainWrite:
+      return "plain write";
+    case MemAccess::kRcuAssign:
+      return "rcu_assign_pointer";
+    case MemAccess::kRcuDeref:
+      return "rcu_dereference";
+    case MemAccess::kProgRun:
+      return "bpf_prog_run";
+    case MemAccess::kRefInc:
+      return "refcount inc";
+    case MemAccess::kRefDec:
+      return "refcount dec";
   }
   return "?";
 }

@@ -27,10 +27,10 @@ struct Workload {
 };
 
 struct Reference {
-  std::vector<std::string> spec_lines;        // per step: the spec's result line
-  std::vector<std::vector<u32>> committed;    // L_0 (before any step) .. L_n
-  StaticKeys keys;                            // the spec's static keys after the last step
-  std::string error;                          // non-empty: the workload is bad
+  std::vector<std::string> spec_lines;      // per step: the spec's result line
+  std::vector<std::vector<u32>> committed;  // L_0 (before any step) .. L_n
+  StaticKeys keys;                          // the spec's static keys after the last step
+  std::string error;                        // non-empty: the workload is bad
 };
 
 // Runs the workload's steps sequentially on the spec and on the model.

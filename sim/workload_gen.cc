@@ -43,8 +43,7 @@ Action draw_sim_action(Rng& rng) {
     a.relative = 0;
   } else if (shape < 15) {
     const bool link = (r >> 41) % 3 == 0;
-    a.flags =
-        ((r >> 42) & 1 ? kActionFlagBefore : kActionFlagAfter) | (link ? kActionFlagLink : 0);
+    a.flags = ((r >> 42) & 1 ? kActionFlagBefore : kActionFlagAfter) | (link ? kActionFlagLink : 0);
     a.relative = (r >> 43) % 4 == 0 ? 0 : link ? 2 : 1;
   } else if (shape < 17) {
     a.flags = (r >> 44) & 1 ? kActionFlagFirst : kActionFlagLast;

@@ -9,15 +9,15 @@
 
 #include <vector>
 
-#include "scenario/actions.h"
 #include "common/rng.h"
+#include "scenario/actions.h"
 #include "sim/workload.h"
 
 namespace mprogsim::sim {
 
 struct WorkloadShape {
-  u32 progs = 3;    // programs loaded before the mixed operations
-  u32 ops = 8;      // mixed operations (some may resolve to nothing)
+  u32 progs = 3;  // programs loaded before the mixed operations
+  u32 ops = 8;    // mixed operations (some may resolve to nothing)
   u32 readers = 2;
   u32 passes = 3;
   u32 start_readers_after = 0;  // Workload::start_readers_after

@@ -16,24 +16,23 @@
 // given (rates go to stderr), so two runs with the same options print the same bytes
 // and write the same traces.
 #include <iostream>
+#include <set>
 #include <sstream>
 
+#include "common/escape.h"
 #include "model/variant_registry.h"
+#include "scenario/json_input.h"
 #include "sim/campaign.h"
 #include "sim/enumerate.h"
-#include "traces/trace_replay.h"
-#include <set>
-
 #include "tools/check_options.h"
+#include "tools/cli_checks.h"
 #include "tools/input.h"
 #include "tools/interrupt.h"
 #include "tools/results.h"
-#include "tools/cli_checks.h"
 #include "tools/subcommands.h"
-#include "common/escape.h"
-#include "scenario/json_input.h"
 #include "traces/atomic_file.h"
 #include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -99,8 +98,9 @@ nlohmann::ordered_json run_config(const CLI::App& app, const std::string& varian
   for (const CLI::Option* option : app.get_options()) {
     const std::string name = option->get_name(false, true);
     if (option->count() == 0) continue;
-    static const std::set<std::string> kNotPartOfTheResult = {
-        "--help", "--jobs", "--shard", "--out", "--json", "--junit", "--quiet", "--variant", "--seed"};
+    static const std::set<std::string> kNotPartOfTheResult = {"--help",  "--jobs",    "--shard",
+                                                              "--out",   "--json",    "--junit",
+                                                              "--quiet", "--variant", "--seed"};
     std::string key = option->get_single_name();
     if (kNotPartOfTheResult.count("--" + key) || kNotPartOfTheResult.count(name)) continue;
     if (option->get_type_size() == 0) {
@@ -108,7 +108,8 @@ nlohmann::ordered_json run_config(const CLI::App& app, const std::string& varian
       continue;
     }
     const auto values = option->results();
-    config[key] = values.size() == 1 ? nlohmann::ordered_json(values[0]) : nlohmann::ordered_json(values);
+    config[key] =
+        values.size() == 1 ? nlohmann::ordered_json(values[0]) : nlohmann::ordered_json(values);
   }
   return config;
 }
@@ -148,8 +149,8 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
   }
   const VariantInfo* named = variant_named(o.variant);
   if (!named) {
-    print_error("check: unknown variant " + quote_input(o.variant) + " (" +
-                variant_names(" or ") + ")");
+    print_error("check: unknown variant " + quote_input(o.variant) + " (" + variant_names(" or ") +
+                ")");
     return 2;
   }
   // A mutant picks its own variant unless --variant says otherwise; a variant that
@@ -170,9 +171,9 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
   }
   std::string error;
   std::optional<sim::FindingPolicy> allowed =
-      o.strict ? sim::FindingPolicy::none()
-               : given("--allow-finding") ? sim::FindingPolicy::parse(o.allow_finding, &error)
-                                          : sim::FindingPolicy::all();
+      o.strict                   ? sim::FindingPolicy::none()
+      : given("--allow-finding") ? sim::FindingPolicy::parse(o.allow_finding, &error)
+                                 : sim::FindingPolicy::all();
   if (!allowed) {
     print_error("check: " + error);
     return 2;
@@ -208,9 +209,7 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
     }
     SequentialCheckOptions s;
     s.seed = o.seed;
-    s.executions = given("--executions") ? o.executions
-                   : o.time_budget > 0   ? 1'000'000'000
-                                         : 2000;
+    s.executions = given("--executions") ? o.executions : o.time_budget > 0 ? 1'000'000'000 : 2000;
     s.ops = given("--ops") ? o.ops : 40;
     s.mutant = *mutant;
     s.semantics = semantics;
@@ -225,10 +224,10 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
   if (!single) {
     // The portfolio chooses its own shapes; an option that shapes one campaign
     // would do nothing there, so it needs a strategy.
-    for (const char* option : {"--readers", "--passes", "--ops", "--progs", "--executions",
-                               "--pct-depth", "--preemption-bound", "--no-sleep-sets",
-                               "--schedules-per-workload", "--start-readers-after",
-                               "--no-state-cache"}) {
+    for (const char* option :
+         {"--readers", "--passes", "--ops", "--progs", "--executions", "--pct-depth",
+          "--preemption-bound", "--no-sleep-sets", "--schedules-per-workload",
+          "--start-readers-after", "--no-state-cache"}) {
       if (given(option)) {
         print_error("check: " + std::string(option) +
                     " shapes one campaign: add --strategy random|pct|dfs|dpor, --enumerate or "
@@ -265,7 +264,8 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
   c.strategy.sleep_sets = !o.no_sleep_sets;
   c.strategy.state_cache = !o.no_state_cache && !c.strategy.preemption_bound_given;
   if (o.no_state_cache && c.strategy.kind != "dpor") {
-    print_error("check: --no-state-cache is for --strategy dpor (the only strategy that caches states)");
+    print_error(
+        "check: --no-state-cache is for --strategy dpor (the only strategy that caches states)");
     return 2;
   }
   c.shape.readers = o.readers;
@@ -277,8 +277,8 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
   c.shape.semantics = semantics;
   // A time budget alone means "until the time is up"; an enumerated series runs to
   // its end unless an execution budget is given.
-  c.executions = (o.time_budget > 0 || o.enumerate) && !given("--executions") ? 1'000'000'000
-                                                                              : o.executions;
+  c.executions =
+      (o.time_budget > 0 || o.enumerate) && !given("--executions") ? 1'000'000'000 : o.executions;
   c.time_budget_s = o.time_budget;
   c.schedules_per_workload = o.schedules_per_workload;
   c.allowed_findings = *allowed;
@@ -289,8 +289,8 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
     if (!given("--passes")) c.shape.passes = 1;
   }
   if (!o.workload.empty()) {
-    auto w = read_workload(o.workload, c.shape.readers, c.shape.passes,
-                           o.start_readers_after, *mutant);
+    auto w =
+        read_workload(o.workload, c.shape.readers, c.shape.passes, o.start_readers_after, *mutant);
     if (!w) return 2;
     s.workload_file = o.workload;
     // The file's own semantics wins.
@@ -370,7 +370,8 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     print_error("check: --shard runs on past violations; drop --stop-at-first");
     return 2;
   }
-  for (const auto& [option, file] : {std::pair{"--json", &o.json}, std::pair{"--junit", &o.junit}}) {
+  for (const auto& [option, file] :
+       {std::pair{"--json", &o.json}, std::pair{"--junit", &o.junit}}) {
     if (file->empty()) continue;
     if (const std::string bad = unwritable_target(*file); !bad.empty()) {
       print_error(std::string("check: ") + option + " " + bad);
@@ -400,7 +401,8 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
     }
   }
   if (!o.junit.empty()) {
-    if (const std::string error = write_result_file(o.junit, check_junit(results)); !error.empty()) {
+    if (const std::string error = write_result_file(o.junit, check_junit(results));
+        !error.empty()) {
       print_error("check: --junit: " + error);
       return 2;
     }

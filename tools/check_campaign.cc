@@ -16,12 +16,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "traces/shrink.h"
-#include "traces/trace_replay.h"
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
 #include "traces/atomic_file.h"
+#include "traces/shrink.h"
 #include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::tools {
 
@@ -42,9 +42,8 @@ void print_findings(const std::vector<FindingReport>& findings, const char* unit
     const sim::KnownFinding* k = sim::find_known_finding(f.name);
     std::cout << "known finding " << f.name;
     if (k) std::cout << " (docs/semantics.md " << k->label << ": " << k->title << ")";
-    std::cout << ": met in " << f.count << " " << unit << (f.count == 1 ? "" : "s")
-              << ", first in " << unit << " " << f.first
-              << "; allowed (--allow-finding), not a failure\n";
+    std::cout << ": met in " << f.count << " " << unit << (f.count == 1 ? "" : "s") << ", first in "
+              << unit << " " << f.first << "; allowed (--allow-finding), not a failure\n";
     if (!f.what.empty()) std::cout << "  " << f.what << "\n";
     if (!f.trace.empty()) {
       std::cout << "  trace: " << f.trace << "\n";
@@ -94,7 +93,8 @@ void print_header(const SimCheckOptions& o) {
   if (strategy == "dpor" && c.strategy.preemption_bound_given) {
     header << " preemption-bound=" << c.strategy.preemption_bound;
   }
-  header << " mutant=" << o.mutant << " readers=" << c.shape.readers << " passes=" << c.shape.passes;
+  header << " mutant=" << o.mutant << " readers=" << c.shape.readers
+         << " passes=" << c.shape.passes;
   if (o.enumeration) {
     header << " enumerate " << o.enumeration_text << " workloads=" << o.enumeration->size();
     if (!sim::exhaustive_strategy(strategy)) {
@@ -120,11 +120,13 @@ void print_header(const SimCheckOptions& o) {
 
 // The name says what distinguishes the run and the execution; the same in every
 // shard and with any --jobs.
-std::string file_stem(const SimCheckOptions& o, const std::string& what, const sim::ExecutionId& id) {
+std::string file_stem(const SimCheckOptions& o, const std::string& what,
+                      const sim::ExecutionId& id) {
   const sim::CampaignOptions& c = o.campaign;
-  return o.variant + "-" + what + "-" + c.strategy.kind + "-seed" + std::to_string(c.strategy.seed) +
-         "-r" + std::to_string(c.shape.readers) + "x" + std::to_string(c.shape.passes) + "-w" +
-         std::to_string(id.workload) + "-e" + std::to_string(id.execution);
+  return o.variant + "-" + what + "-" + c.strategy.kind + "-seed" +
+         std::to_string(c.strategy.seed) + "-r" + std::to_string(c.shape.readers) + "x" +
+         std::to_string(c.shape.passes) + "-w" + std::to_string(id.workload) + "-e" +
+         std::to_string(id.execution);
 }
 
 TraceOrigin origin_of(const SimCheckOptions& o, std::uint64_t execution) {
@@ -135,8 +137,7 @@ TraceOrigin origin_of(const SimCheckOptions& o, std::uint64_t execution) {
 
 // Known findings met and let pass: each named, with the trace of its first. False
 // when a trace could not be written (printed).
-bool report_findings(const SimCheckOptions& o, const sim::CampaignResult& r,
-                     SimCheckOutcome& out) {
+bool report_findings(const SimCheckOptions& o, const sim::CampaignResult& r, SimCheckOutcome& out) {
   for (const sim::FindingMet& m : r.findings) {
     FindingReport f;
     f.name = m.name;
@@ -198,17 +199,16 @@ bool report_violation(const SimCheckOptions& o, const sim::ViolationGroup& g, bo
               << g.first_id.execution << " of it first)\n";
   }
   std::cout << "  workload: " << g.workload.scenario.steps.size() << " control steps, "
-            << g.workload.readers << " readers x " << g.workload.passes
-            << " passes; schedule of " << g.first.schedule.size() << " steps, "
-            << g.first.preemptions << " preemptions\n";
+            << g.workload.readers << " readers x " << g.workload.passes << " passes; schedule of "
+            << g.first.schedule.size() << " steps, " << g.first.preemptions << " preemptions\n";
   if (!error.empty()) {
     // Not a result: the run could not deliver its trace.
     print_error("check: could not write the trace: " + error);
     return false;
   }
   if (shrunk) {
-    std::cout << "  shrunk to " << trace.scenario.steps.size() << " control steps, " << trace.readers
-              << " readers x " << trace.passes << " passes, a schedule of "
+    std::cout << "  shrunk to " << trace.scenario.steps.size() << " control steps, "
+              << trace.readers << " readers x " << trace.passes << " passes, a schedule of "
               << trace.schedule.size() << " steps\n";
   }
   std::cout << "trace: " << path << "\nreplay it: mprogsim replay " << path << " --explain\n";
@@ -238,7 +238,8 @@ void report_bound(const SimCheckOptions& o, const sim::CampaignResult& r, SimChe
   // A shard explores only its part of the series: it counts what it ran.
   const bool sharded = c.shard_count > 1;
   const std::uint64_t series = o.enumeration && !sharded ? o.enumeration->size() : r.workloads;
-  const bool all_done = (o.enumeration ? series_done : true) && r.workloads_exhausted == r.workloads &&
+  const bool all_done = (o.enumeration ? series_done : true) &&
+                        r.workloads_exhausted == r.workloads &&
                         (!o.enumeration || sharded || r.workloads == o.enumeration->size());
   if (strategy == "dpor") {
     // What was proved: every execution up to equivalence (same steps, same order of
@@ -263,11 +264,12 @@ void report_bound(const SimCheckOptions& o, const sim::CampaignResult& r, SimChe
                 << " explored: complete (" << r.executions << " executions to the end, "
                 << r.cached_cuts << " stopped at a state explored before)\n";
     } else if (why.empty()) {
-      std::cout << "dpor: all " << r.executions << " interleavings (up to equivalence) of " << series
-                << plural << part << " explored: complete\n";
+      std::cout << "dpor: all " << r.executions << " interleavings (up to equivalence) of "
+                << series << plural << part << " explored: complete\n";
     } else {
-      std::cout << "dpor: " << r.executions << " interleavings of " << r.workloads_exhausted << " of "
-                << series << plural << part << " explored to the end: incomplete: " << why << "\n";
+      std::cout << "dpor: " << r.executions << " interleavings of " << r.workloads_exhausted
+                << " of " << series << plural << part << " explored to the end: incomplete: " << why
+                << "\n";
     }
     out.complete = why.empty();
   } else if (sim::exhaustive_strategy(strategy)) {
@@ -302,13 +304,12 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
   std::function<void(const sim::Progress&)> progress;
   if (tty) {
     progress = [](const sim::Progress& p) {
-      std::fprintf(stderr,
-                   "\r  executions %s (%s/s), steps %s, workloads %s, distinct states ~%s   ",
-                   human(static_cast<double>(p.executions)).c_str(),
-                   human(static_cast<double>(p.executions) / p.elapsed_s).c_str(),
-                   human(static_cast<double>(p.steps)).c_str(),
-                   human(static_cast<double>(p.workloads)).c_str(),
-                   human(p.distinct_states).c_str());
+      std::fprintf(
+          stderr, "\r  executions %s (%s/s), steps %s, workloads %s, distinct states ~%s   ",
+          human(static_cast<double>(p.executions)).c_str(),
+          human(static_cast<double>(p.executions) / p.elapsed_s).c_str(),
+          human(static_cast<double>(p.steps)).c_str(),
+          human(static_cast<double>(p.workloads)).c_str(), human(p.distinct_states).c_str());
     };
   }
   sim::CampaignResult& r = out.result;
@@ -352,8 +353,8 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
             << human(r.distinct_states) << "\n";
   if (!o.quiet) {
     std::cerr << "rate: " << human(static_cast<double>(r.executions + r.abandoned) / elapsed)
-              << " executions/s, " << human(static_cast<double>(r.steps) / elapsed) << " steps/s on "
-              << c.jobs << (c.jobs == 1 ? " core" : " cores")
+              << " executions/s, " << human(static_cast<double>(r.steps) / elapsed)
+              << " steps/s on " << c.jobs << (c.jobs == 1 ? " core" : " cores")
               << " (wall clock; not part of the summary)\n";
   }
   if (!report_findings(o, r, out)) return out.exit = 2;

@@ -11,10 +11,10 @@
 
 #include "model/mprog_api.h"
 #include "model/mutants.h"
+#include "scenario/scenario.h"
 #include "sim/campaign.h"
 #include "sim/enumerate.h"
 #include "sim/findings.h"
-#include "scenario/scenario.h"
 #include "tools/results.h"
 
 namespace mprogsim::tools {
@@ -25,19 +25,19 @@ struct RunControl {
   unsigned jobs = 1;              // --jobs
   std::uint64_t shard_index = 0;  // --shard I/N, 0-based
   std::uint64_t shard_count = 1;
-  bool stop_at_first = false;     // --stop-at-first
-  bool shrink = true;             // --no-shrink clears it
+  bool stop_at_first = false;                    // --stop-at-first
+  bool shrink = true;                            // --no-shrink clears it
   const std::atomic<bool>* interrupt = nullptr;  // set by SIGINT
-  CheckResults* results = nullptr;  // filled for --json and --junit (may be null)
+  CheckResults* results = nullptr;               // filled for --json and --junit (may be null)
 };
 
 // A known finding a campaign met and let pass, as its summary reports it.
 struct FindingReport {
   std::string name;
-  std::uint64_t count = 0;        // executions (sequences) that met it
-  std::uint64_t first = 0;        // index of the first
-  std::string what;               // one line: what the first one showed
-  std::string trace;              // the file written for it; empty if writing failed
+  std::uint64_t count = 0;  // executions (sequences) that met it
+  std::uint64_t first = 0;  // index of the first
+  std::string what;         // one line: what the first one showed
+  std::string trace;        // the file written for it; empty if writing failed
   std::string write_error;
 };
 
@@ -55,8 +55,8 @@ struct SequentialCheckOptions {
   Semantics semantics = Semantics::kV2;
   std::string out = "out";
   sim::FindingPolicy allowed = sim::FindingPolicy::all();
-  double time_budget_s = 0;  // 0: run all `executions`
-  bool header = true;        // print the SEED= line (the portfolio prints its own)
+  double time_budget_s = 0;          // 0: run all `executions`
+  bool header = true;                // print the SEED= line (the portfolio prints its own)
   std::string phase = "sequential";  // its name in the results
   RunControl control;
 };
@@ -70,7 +70,8 @@ struct SequentialOutcome {
   std::vector<FindingReport> findings;
 };
 
-int run_sequential_check(const SequentialCheckOptions& options, SequentialOutcome* outcome = nullptr);
+int run_sequential_check(const SequentialCheckOptions& options,
+                         SequentialOutcome* outcome = nullptr);
 
 // One simulator campaign with its summary.
 struct SimCheckOptions {
@@ -79,11 +80,11 @@ struct SimCheckOptions {
   std::string mutant = "none";
   std::string out = "out";
   bool quiet = false;
-  bool header = true;          // print the SEED= line
-  std::string workload_file;   // --workload, for the header
+  bool header = true;         // print the SEED= line
+  std::string workload_file;  // --workload, for the header
   // --enumerate: the series the campaign runs (campaign.source reads it).
   std::shared_ptr<const sim::Enumeration> enumeration;
-  std::string enumeration_text;  // "ops=3 progs=3 alphabet=..." for the header
+  std::string enumeration_text;    // "ops=3 progs=3 alphabet=..." for the header
   std::string phase = "campaign";  // its name in the results
   RunControl control;
 };

@@ -58,8 +58,7 @@ std::string plural(std::uint64_t n, const char* one, const char* many) {
 }
 
 // "3 loads, a reader-free prefix ... (N workloads), over {...}; every interleaving ...".
-std::string describe_scope(const sim::Enumeration& e, const sim::EnumerateOptions& o,
-                           u32 raced) {
+std::string describe_scope(const sim::Enumeration& e, const sim::EnumerateOptions& o, u32 raced) {
   std::ostringstream out;
   out << o.progs << " loads, a reader-free prefix of at most "
       << plural(e.prefix_ops(), "operation", "operations") << " (" << e.prefix_states()
@@ -94,7 +93,7 @@ int run_portfolio(const PortfolioOptions& o) {
   std::cout << "\n";
 
   std::vector<std::string> findings;  // names met, in order
-  int worst = 0;  // 1 once a phase found a violation
+  int worst = 0;                      // 1 once a phase found a violation
   // A phase's exit: 2 and 130 end the portfolio, 1 ends it with --stop-at-first.
   auto ends = [&](int code) {
     if (code == 1) worst = 1;
@@ -122,8 +121,7 @@ int run_portfolio(const PortfolioOptions& o) {
   e.alphabet = *sim::parse_alphabet("", o.semantics, &error);
   auto enumeration = std::make_shared<const sim::Enumeration>(e);
   std::cout << "-- phase 1 of 4: small scope, exhaustive: "
-            << describe_scope(*enumeration, e, enumeration->max_raced())
-            << "\n";
+            << describe_scope(*enumeration, e, enumeration->max_raced()) << "\n";
   SimCheckOptions small;
   small.header = false;
   small.variant = o.variant;
@@ -144,8 +142,8 @@ int run_portfolio(const PortfolioOptions& o) {
   small.campaign.allowed_findings = o.allowed;
   small.phase = "small-scope";
   small.control = o.control;
-  small.campaign.source = [enumeration, next = std::uint64_t{0}]() mutable
-      -> std::optional<sim::Workload> {
+  small.campaign.source = [enumeration,
+                           next = std::uint64_t{0}]() mutable -> std::optional<sim::Workload> {
     if (next >= enumeration->size()) return std::nullopt;
     return enumeration->at(next++);
   };
@@ -204,29 +202,29 @@ int run_portfolio(const PortfolioOptions& o) {
       o.control.results->phases.push_back(skipped);
     }
   } else {
-  SequentialCheckOptions q;
-  q.header = false;
-  q.seed = o.seed;
-  q.executions = o.time_budget_s > 0 ? 1'000'000'000 : kSequences;
-  q.time_budget_s = share(3);
-  q.mutant = o.mutant;
-  q.semantics = o.semantics;
-  q.out = o.out;
-  q.allowed = o.allowed;
-  q.control = o.control;
-  if (ends(run_sequential_check(q, &seq))) return seq.exit;
-  note(seq.findings);
+    SequentialCheckOptions q;
+    q.header = false;
+    q.seed = o.seed;
+    q.executions = o.time_budget_s > 0 ? 1'000'000'000 : kSequences;
+    q.time_budget_s = share(3);
+    q.mutant = o.mutant;
+    q.semantics = o.semantics;
+    q.out = o.out;
+    q.allowed = o.allowed;
+    q.control = o.control;
+    if (ends(run_sequential_check(q, &seq))) return seq.exit;
+    note(seq.findings);
   }
 
   // ---- what the portfolio showed ----
   std::cout << "== portfolio summary\n";
   if (o.control.shard_count > 1) {
-    std::cout << "proved: nothing by this shard alone (shard " << o.control.shard_index + 1 << "/"
-              << o.control.shard_count << " ran " << small_out.result.workloads_exhausted
-              << " of the small scope's workloads to the end; merge the shards' --json summaries)\n";
+    std::cout
+        << "proved: nothing by this shard alone (shard " << o.control.shard_index + 1 << "/"
+        << o.control.shard_count << " ran " << small_out.result.workloads_exhausted
+        << " of the small scope's workloads to the end; merge the shards' --json summaries)\n";
   } else if (proved) {
-    std::cout << "proved: " << describe_scope(*enumeration, e, *proved)
-              << ": no violation\n";
+    std::cout << "proved: " << describe_scope(*enumeration, e, *proved) << ": no violation\n";
   } else {
     std::cout << "proved: nothing ("
               << (small_out.result.dpor_anomalies
@@ -239,8 +237,8 @@ int run_portfolio(const PortfolioOptions& o) {
     const u32 next = proved ? *proved + 1 : 0;
     const std::uint64_t below = proved ? enumeration->level_end(*proved) : 0;
     std::cout << "partly explored: " << small_out.result.workloads_exhausted - below << " of the "
-              << enumeration->level_end(enumeration->max_raced()) - below
-              << " workloads with " << plural(next, "raced operation", "raced operations")
+              << enumeration->level_end(enumeration->max_raced()) - below << " workloads with "
+              << plural(next, "raced operation", "raced operations")
               << " or more explored to the end ("
               << (small_out.result.violations.empty() ? "phase 1's time share ran out"
                                                       : "a violation ends a workload's tree")

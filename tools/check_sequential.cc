@@ -23,11 +23,11 @@
 #include "model/mutants.h"
 #include "properties/differential.h"
 #include "properties/invariants.h"
+#include "scenario/scenario_runner.h"
+#include "sim/workload.h"
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
 #include "traces/atomic_file.h"
-#include "scenario/scenario_runner.h"
-#include "sim/workload.h"
 #include "traces/trace.h"
 #include "traces/trace_replay.h"
 
@@ -82,9 +82,9 @@ std::string what_replay_shows(const Scenario& scenario, Mutant mutant) {
 }
 
 u64 draw_initial_revision(std::mt19937_64& rng) {
-  constexpr std::array<u64, 16> kChoices = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-                                            0xfffffffe, 0xfffffffe, 0x7ffffffe, 0x7ffffffe,
-                                            0xfffffff0, 0x80000000};
+  constexpr std::array<u64, 16> kChoices = {
+      1, 1, 1,          1,          1,          1,          1,          1,
+      1, 1, 0xfffffffe, 0xfffffffe, 0x7ffffffe, 0x7ffffffe, 0xfffffff0, 0x80000000};
   return kChoices[rng() % kChoices.size()];
 }
 
@@ -190,7 +190,8 @@ std::optional<Trace> as_trace(const Scenario& scenario, Mutant mutant, u64 seed,
   if (!reference.error.empty()) return std::nullopt;
   sim::ReplayStrategy strategy({});
   strategy.begin_execution(0);
-  const sim::ExecutionResult r = sim::run_execution(w, reference, strategy, sim::ExecutionOptions{});
+  const sim::ExecutionResult r =
+      sim::run_execution(w, reference, strategy, sim::ExecutionOptions{});
   if (r.status != sim::ExecutionResult::Status::kViolation) return std::nullopt;
   return sim::trace_of(w, r, TraceOrigin{"sequential", seed, 0, 0, e});
 }
@@ -234,8 +235,8 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
     std::cout << " shard=" << o->control.shard_index + 1 << "/" << o->control.shard_count;
   }
   if (o->executions < 1'000'000'000) std::cout << " executions=" << o->executions;
-  std::cout << " ops=" << o->ops
-            << " mutant=" << mutant_name(o->mutant) << " allow-finding=" << o->allowed.describe();
+  std::cout << " ops=" << o->ops << " mutant=" << mutant_name(o->mutant)
+            << " allow-finding=" << o->allowed.describe();
   if (o->time_budget_s > 0) {
     char budget[32];
     std::snprintf(budget, sizeof(budget), "%.1f", o->time_budget_s);
@@ -250,14 +251,13 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
   auto write = [&](const std::string& what, u64 e, const Scenario& scenario) -> std::string {
     std::error_code ec;
     std::filesystem::create_directories(o->out, ec);
-    const std::string stem = o->out + "/" + what + "-" + variant + "-" +
-                             std::string(mutant_name(o->mutant)) + "-seed" +
-                             std::to_string(o->seed) + "-ops" + std::to_string(o->ops) + "-exec" +
-                             std::to_string(e);
+    const std::string stem =
+        o->out + "/" + what + "-" + variant + "-" + std::string(mutant_name(o->mutant)) + "-seed" +
+        std::to_string(o->seed) + "-ops" + std::to_string(o->ops) + "-exec" + std::to_string(e);
     std::string path;
-    const std::string error = ec ? "--out " + o->out + ": " + ec.message()
-                                 : write_new_file_atomically(stem, ".json",
-                                                             write_scenario(scenario), &path);
+    const std::string error =
+        ec ? "--out " + o->out + ": " + ec.message()
+           : write_new_file_atomically(stem, ".json", write_scenario(scenario), &path);
     if (!error.empty()) {
       print_error("check: could not write the scenario: " + error);
       return "";
@@ -271,7 +271,8 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
   std::vector<Group> groups;
   auto report_violation = [&](const Sequence& q) -> bool {
     const std::string kind = failure_kind(q.result.failure);
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.kind == kind; });
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.kind == kind; });
     if (it != groups.end()) {
       it->count++;
       return true;
@@ -296,9 +297,10 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
       std::error_code ec;
       const std::string stem = o->out + "/trace-" + variant + "-" +
                                std::string(mutant_name(o->mutant)) + "-seed" +
-                               std::to_string(o->seed) + "-ops" + std::to_string(o->ops) +
-                               "-exec" + std::to_string(q.index);
-      const std::string error = write_new_file_atomically(stem, ".json", write_trace(*trace), &trace_path);
+                               std::to_string(o->seed) + "-ops" + std::to_string(o->ops) + "-exec" +
+                               std::to_string(q.index);
+      const std::string error =
+          write_new_file_atomically(stem, ".json", write_trace(*trace), &trace_path);
       if (!error.empty()) {
         print_error("check: could not write the trace: " + error);
         return false;

@@ -19,13 +19,13 @@ std::unique_ptr<Cli> make_cli() {
       "Run a seeded simulator campaign: control path and datapath readers interleaved, "
       "every execution checked (use-after-free, snapshots, spec, revision, references)",
       add_check);
-  add("replay", "Run scenario files, or re-execute trace files exactly (--explain, --dot)", add_replay);
+  add("replay", "Run scenario files, or re-execute trace files exactly (--explain, --dot)",
+      add_replay);
   add("shrink", "Minimize a failing trace while the same property fails", add_shrink);
   add("diff", "Find the shortest operation sequences on which two versions of mprog differ",
       add_diff);
   add("mutants", "List the deliberately broken model variants", add_mutants);
-  add("export",
-      "Turn an upstream scenario or trace into a C test for the real kernel (--selftest)",
+  add("export", "Turn an upstream scenario or trace into a C test for the real kernel (--selftest)",
       add_export);
   add("merge", "Combine the --json summaries of a check run's shards into the unsharded one",
       add_merge);

@@ -22,7 +22,8 @@ bool all_digits(const std::string& s) {
 const CLI::Validator& unsigned_decimal() {
   static const CLI::Validator kCheck(
       [](std::string& value) -> std::string {
-        if (!all_digits(value)) return "expected an unsigned decimal integer, not " + quote_input(value);
+        if (!all_digits(value))
+          return "expected an unsigned decimal integer, not " + quote_input(value);
         const std::size_t first = value.find_first_not_of('0');
         value = first == std::string::npos ? "0" : value.substr(first);
         // 2^64 - 1 has 20 digits; equal-length strings of digits compare as numbers.

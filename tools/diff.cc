@@ -79,7 +79,6 @@ void print_bounds(const DiffCliOptions& o, const properties::Variant& a,
     std::cout << "; FIRST/LAST left out (--common)";
   }
   std::cout << "\n";
-
 }
 
 // One kind of difference: its example, step by step with both sides' answers, and
@@ -110,8 +109,8 @@ std::string print_difference(const std::string& out_dir, const properties::Varia
     const std::string err = write_file_atomically(file, write_scenario(*scenario));
     if (!err.empty()) return err;
   }
-  std::cout << "  replay A: " << replay_command(a, file_a) << "\n  replay B: "
-            << replay_command(b, file_b) << "\n";
+  std::cout << "  replay A: " << replay_command(a, file_a)
+            << "\n  replay B: " << replay_command(b, file_b) << "\n";
   return "";
 }
 
@@ -125,8 +124,9 @@ nlohmann::ordered_json diff_json(const properties::SemanticDiffOptions& s,
   j["command"] = "diff";
   j["a"] = a.name();
   j["b"] = b.name();
-  j["bounds"] = {{"depth", s.depth},  {"progs", s.progs},         {"links", s.links},
-                 {"holds", s.holds},  {"random", s.random},       {"seed", s.seed},
+  j["bounds"] = {{"depth", s.depth},       {"progs", s.progs},
+                 {"links", s.links},       {"holds", s.holds},
+                 {"random", s.random},     {"seed", s.seed},
                  {"by_shape", s.by_shape}, {"common_only", s.common_only}};
   j["exhaustive_depth"] = r.exhaustive_depth;
   j["states"] = r.states;
@@ -142,8 +142,11 @@ nlohmann::ordered_json diff_json(const properties::SemanticDiffOptions& s,
     x["shortest_within_bound"] = !d.from_random;
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < d.labels.size(); i++) {
-      steps.push_back({{"step", i + 1}, {"op", d.labels[i]}, {"a", d.lines_a[i]},
-                       {"b", d.lines_b[i]}, {"differs", bool(d.differs[i])}});
+      steps.push_back({{"step", i + 1},
+                       {"op", d.labels[i]},
+                       {"a", d.lines_a[i]},
+                       {"b", d.lines_b[i]},
+                       {"differs", bool(d.differs[i])}});
     }
     x["steps"] = std::move(steps);
     list.push_back(std::move(x));
@@ -210,11 +213,12 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   } else {
     std::cout << "past the bound: not searched (--random 0)\n";
   }
-  std::cerr << "diff: " << std::fixed << std::setprecision(2) << seconds << " s, "
-            << r.applied << " operations applied on each side\n";
+  std::cerr << "diff: " << std::fixed << std::setprecision(2) << seconds << " s, " << r.applied
+            << " operations applied on each side\n";
 
   if (!o.json.empty()) {
-    if (const std::string failed = write_result_file(o.json, diff_json(o.search, *a, *b, r).dump(1) + "\n");
+    if (const std::string failed =
+            write_result_file(o.json, diff_json(o.search, *a, *b, r).dump(1) + "\n");
         !failed.empty()) {
       print_error("diff: --json: " + failed);
       return 2;
@@ -232,10 +236,12 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
       return 2;
     }
   }
-  std::cout << "\n" << r.differences.size() << (r.differences.size() == 1 ? " kind" : " kinds")
+  std::cout << "\n"
+            << r.differences.size() << (r.differences.size() == 1 ? " kind" : " kinds")
             << " of difference" << (s.by_shape ? " (per operation shape)" : "") << "\n";
   for (std::size_t k = 0; k < r.differences.size(); k++) {
-    if (const std::string err = print_difference(o.out, *a, *b, k, r.differences[k]); !err.empty()) {
+    if (const std::string err = print_difference(o.out, *a, *b, k, r.differences[k]);
+        !err.empty()) {
       print_error("diff: " + err);
       return 2;
     }

@@ -359,8 +359,9 @@ std::string flag_expression(const std::vector<std::string>& names) {
 std::string expected_return(const std::string& expect) {
   if (expect == "OK") return "0";
   bool ok = expect.size() > 1 && expect[0] == 'E';
-  for (char c : expect) ok = ok && (std::isupper(static_cast<unsigned char>(c)) ||
-                                    std::isdigit(static_cast<unsigned char>(c)));
+  for (char c : expect)
+    ok = ok && (std::isupper(static_cast<unsigned char>(c)) ||
+                std::isdigit(static_cast<unsigned char>(c)));
   if (!ok) throw ExportError("expect '" + expect + "' is not an errno name");
   return "-" + expect;
 }
@@ -411,7 +412,8 @@ class Writer {
     out_ << "\t{\n\t\tconst int link_fds[] = {-1";
     for (const auto& n : link_names_) out_ << ", fd_" << n;
     for (int i = 0; i < unnamed_links_; i++) out_ << ", unnamed_links[" << i << "]";
-    out_ << "};\n\n\t\tmprogsim_cleanup(loopback, link_fds, sizeof(link_fds) / sizeof(link_fds[0]));\n"
+    out_ << "};\n\n\t\tmprogsim_cleanup(loopback, link_fds, sizeof(link_fds) / "
+            "sizeof(link_fds[0]));\n"
             "\t}\n";
     for (const auto& n : prog_names_) {
       out_ << "\tif (fd_" << n << " != NO_SUCH_FD)\n\t\tclose(fd_" << n << ");\n";
@@ -479,8 +481,8 @@ class Writer {
     switch (step.op) {
       case StepOp::kLoad:
         out_ << "\tfd_" << *step.prog << " = mprogsim_load("
-             << (step.prog_type == "xdp" ? "BPF_PROG_TYPE_XDP" : "BPF_PROG_TYPE_SCHED_CLS")
-             << ", " << c_string(step.prog->substr(0, 15)) << ");\n"
+             << (step.prog_type == "xdp" ? "BPF_PROG_TYPE_XDP" : "BPF_PROG_TYPE_SCHED_CLS") << ", "
+             << c_string(step.prog->substr(0, 15)) << ");\n"
              << "\tif (ASSERT_GE(fd_" << *step.prog << ", 0, " << c_string(tag) << "))\n"
              << "\t\tid_" << *step.prog << " = mprogsim_prog_id(fd_" << *step.prog << ");\n"
              << "\telse\n\t\tfd_" << *step.prog << " = NO_SUCH_FD;\n";
@@ -493,7 +495,8 @@ class Writer {
           fields.push_back(".replace_prog_fd = fd_" + *step.replace);
         }
         if (step.expected_revision) {
-          fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) + "ULL");
+          fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) +
+                           "ULL");
         }
         fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
         out_ << "\t{\n";
@@ -508,7 +511,8 @@ class Writer {
         std::vector<std::string> fields, flags = step.flags;
         relative(step.relative, "", &fields, &flags);
         if (step.expected_revision) {
-          fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) + "ULL");
+          fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) +
+                           "ULL");
         }
         fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
         out_ << "\t{\n";
@@ -703,9 +707,11 @@ std::string export_selftest(const std::vector<Scenario>& scenarios, const std::s
   std::vector<std::string> functions;
   for (std::size_t i = 0; i < scenarios.size(); i++) {
     const Scenario& s = scenarios[i];
-    const std::string where = scenarios.size() > 1 ? "scenario " + std::to_string(i + 1) + ": " : "";
+    const std::string where =
+        scenarios.size() > 1 ? "scenario " + std::to_string(i + 1) + ": " : "";
     if (s.semantics != Semantics::kUpstream) {
-      throw ExportError(where + "only upstream scenarios run on a real kernel (v2 was never merged)");
+      throw ExportError(where +
+                        "only upstream scenarios run on a real kernel (v2 was never merged)");
     }
     if (s.initial_revision && *s.initial_revision != 1) {
       throw ExportError(where + "initial_revision " + std::to_string(*s.initial_revision) +

@@ -4,9 +4,9 @@
 // Exit codes (every subcommand): 0 success, 1 a check failed, 2 bad input or
 // options, an output that could not be written, or memory exhausted; every exit 2
 // prints one line on stderr saying why.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,8 +16,8 @@
 #include <streambuf>
 #include <string>
 
-#include "tools/cli_checks.h"
 #include "tools/cli.h"
+#include "tools/cli_checks.h"
 
 namespace {
 

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "scenario/json_input.h"
+#include "scenario/scenario.h"
 #include "tools/cli_checks.h"
 #include "tools/input.h"
 #include "tools/results.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
-#include "scenario/json_input.h"
-#include "scenario/scenario.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -80,8 +80,11 @@ Run add_merge(CLI::App& app) {
   app.add_option("files", o->files, "The --json summaries of every shard of one check run")
       ->required()
       ->check(non_empty());
-  app.add_option("--json", o->json, "Where to write the merged summary")->required()->check(non_empty());
-  app.add_option("--junit", o->junit, "Also write the merged JUnit XML report here")->check(non_empty());
+  app.add_option("--json", o->json, "Where to write the merged summary")
+      ->required()
+      ->check(non_empty());
+  app.add_option("--junit", o->junit, "Also write the merged JUnit XML report here")
+      ->check(non_empty());
   return [o] { return run_merge(*o); };
 }
 

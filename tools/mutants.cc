@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // `mprogsim mutants`: every deliberately broken model variant, one line each.
+#include "model/mutants.h"
+
 #include <iostream>
 
-#include "model/mutants.h"
 #include "model/variant_registry.h"
 #include "tools/subcommands.h"
 

@@ -18,19 +18,19 @@
 #include <vector>
 
 #include "model/mutants.h"
+#include "scenario/json_input.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_runner.h"
-#include "traces/trace.h"
-#include "traces/explain.h"
 #include "sim/findings.h"
-#include "traces/interleaving_graph.h"
-#include "traces/atomic_file.h"
-#include "traces/trace_replay.h"
 #include "tools/cli_checks.h"
 #include "tools/input.h"
 #include "tools/results.h"
 #include "tools/subcommands.h"
-#include "scenario/json_input.h"
+#include "traces/atomic_file.h"
+#include "traces/explain.h"
+#include "traces/interleaving_graph.h"
+#include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -57,7 +57,7 @@ struct FileReport {
     std::string name;
     std::size_t passed = 0, failed = 0;
     std::vector<std::string> failures;  // MISMATCH / VIOLATION lines, NOT REPRODUCED
-    std::string violation;               // traces: the violation it showed, if any
+    std::string violation;              // traces: the violation it showed, if any
   };
   std::vector<Case> cases;
 };
@@ -74,8 +74,8 @@ std::string deciding_arguments(const Scenario& scenario) {
     if (st.op == StepOp::kDetach && !st.prog) out << " (no program)";
     if (st.link) out << " link " << *st.link;
     if (st.old_prog) out << " old_prog " << *st.old_prog;
-    const bool placed = st.op == StepOp::kAttach || st.op == StepOp::kDetach ||
-                        st.op == StepOp::kLinkAttach;
+    const bool placed =
+        st.op == StepOp::kAttach || st.op == StepOp::kDetach || st.op == StepOp::kLinkAttach;
     if (placed) {
       out << " flags=[";
       for (std::size_t i = 0; i < st.flags.size(); i++) out << (i ? " " : "") << st.flags[i];
@@ -141,8 +141,8 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   }
   std::ostringstream s;
   // Names and paths come from the input: escaped, so that each stays one line.
-  s << "== " << escape_for_message(trace.scenario.name.empty() ? path : trace.scenario.name) << " (" << trace.mutant
-    << ", " << trace.readers << " readers x " << trace.passes << " passes, "
+  s << "== " << escape_for_message(trace.scenario.name.empty() ? path : trace.scenario.name) << " ("
+    << trace.mutant << ", " << trace.readers << " readers x " << trace.passes << " passes, "
     << x.schedule.size() << " steps, " << x.preemptions << " preemptions)\n";
   if (o.explain) s << deciding_arguments(trace.scenario) << sim::explain_events(x.events);
   if (x.violation) {
@@ -203,8 +203,9 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   c.name = trace.scenario.name.empty() ? path : trace.scenario.name;
   (r.reproduced ? c.passed : c.failed) = 1;
   if (!r.reproduced) c.failures.push_back("NOT REPRODUCED: " + r.difference);
-  if (x.violation) c.violation = x.violation->property + " at schedule step " +
-                                 std::to_string(x.violation->step) + ": " + x.violation->message;
+  if (x.violation)
+    c.violation = x.violation->property + " at schedule step " + std::to_string(x.violation->step) +
+                  ": " + x.violation->message;
   report->cases.push_back(std::move(c));
   return r.reproduced ? 0 : 1;
 }
@@ -244,8 +245,9 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
     for (std::size_t i = 0; i < scenarios.size(); i++) {
       const std::string refusal = mutant_refusal(mutant, scenarios[i].semantics);
       if (!refusal.empty()) {
-        throw ScenarioError((scenarios.size() == 1 ? std::string("$") : "$[" + std::to_string(i) + "]") +
-                            ".semantics: --mutant: " + refusal);
+        throw ScenarioError(
+            (scenarios.size() == 1 ? std::string("$") : "$[" + std::to_string(i) + "]") +
+            ".semantics: --mutant: " + refusal);
       }
     }
     std::string buffered;
@@ -307,8 +309,9 @@ nlohmann::ordered_json replay_json(const std::vector<FileReport>& files, std::si
       y["passed"] = c.passed;
       y["failed"] = c.failed;
       y["failures"] = c.failures;
-      if (f.kind == "trace") y["violation"] = c.violation.empty() ? nlohmann::ordered_json()
-                                                                  : nlohmann::ordered_json(c.violation);
+      if (f.kind == "trace")
+        y["violation"] =
+            c.violation.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(c.violation);
       cases.push_back(std::move(y));
     }
     x["scenarios"] = std::move(cases);
@@ -329,7 +332,8 @@ std::string replay_junit(const std::vector<FileReport>& files) {
       JunitCase j;
       j.classname = "mprogsim.replay." + f.kind;
       j.name = f.file + ": " + c.name;
-      for (const std::string& line : c.failures) j.failure += (j.failure.empty() ? "" : "\n") + line;
+      for (const std::string& line : c.failures)
+        j.failure += (j.failure.empty() ? "" : "\n") + line;
       if (!c.violation.empty()) j.output = "violation: " + c.violation;
       cases.push_back(std::move(j));
     }
@@ -343,8 +347,7 @@ Run add_replay(CLI::App& app) {
   auto options = std::make_shared<ReplayOptions>();
   app.add_option("files", options->files, "Scenario files (JSON)")->required()->check(non_empty());
   app.add_option("--mutant", options->mutant, "Run on a deliberately broken model (see mutants)");
-  app.add_flag("-q,--quiet", options->quiet,
-               "Print only mismatches, violations and the summary");
+  app.add_flag("-q,--quiet", options->quiet, "Print only mismatches, violations and the summary");
   app.add_flag("--explain", options->explain, "Traces: print the execution step by step");
   app.add_option("--dot", options->dot,
                  "Traces: write the interleaving as a Graphviz graph to this file (one trace)")
@@ -373,8 +376,8 @@ Run add_replay(CLI::App& app) {
       print_error("replay: --dot and --record take exactly one trace file");
       return 2;
     }
-    for (const auto& [option, file] : {std::pair{"--json", &options->json},
-                                       std::pair{"--junit", &options->junit}}) {
+    for (const auto& [option, file] :
+         {std::pair{"--json", &options->json}, std::pair{"--junit", &options->junit}}) {
       if (file->empty()) continue;
       if (const std::string bad = unwritable_target(*file); !bad.empty()) {
         print_error(std::string("replay: ") + option + " " + bad);

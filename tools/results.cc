@@ -32,12 +32,14 @@ json occurrence_json(const Occurrence& o, bool violation) {
 // Strict readers: a summary written by another version or edited by hand is
 // refused with the path of what is wrong, never half understood.
 const json& field(const json& j, const std::string& key, const std::string& path) {
-  if (!j.is_object() || !j.contains(key)) throw std::runtime_error(path + ": missing field '" + key + "'");
+  if (!j.is_object() || !j.contains(key))
+    throw std::runtime_error(path + ": missing field '" + key + "'");
   return j.at(key);
 }
 std::uint64_t u64_field(const json& j, const std::string& key, const std::string& path) {
   const json& v = field(j, key, path);
-  if (!v.is_number_unsigned()) throw std::runtime_error(path + "." + key + ": expected an unsigned integer");
+  if (!v.is_number_unsigned())
+    throw std::runtime_error(path + "." + key + ": expected an unsigned integer");
   return v.get<std::uint64_t>();
 }
 bool bool_field(const json& j, const std::string& key, const std::string& path) {
@@ -64,7 +66,8 @@ Occurrence occurrence_from(const json& j, bool violation, const std::string& pat
   o.step = u64_field(first, "step", path + ".first");
   o.message = string_field(j, "message", path);
   const json& trace = field(j, "trace", path);
-  if (!trace.is_null() && !trace.is_string()) throw std::runtime_error(path + ".trace: expected a string or null");
+  if (!trace.is_null() && !trace.is_string())
+    throw std::runtime_error(path + ".trace: expected a string or null");
   if (trace.is_string()) o.trace = trace.get<std::string>();
   if (violation) o.shrunk = bool_field(j, "shrunk", path);
   return o;
@@ -74,11 +77,21 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\n': out += "&#10;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
       default:
         if (c < 0x20 && c != '\t') {
           out += '?';  // not allowed in XML 1.0
@@ -128,8 +141,8 @@ json to_json(const CheckResults& r) {
   j["config"] = r.config;
   if (r.shard_count > 1) j["shard"] = {{"index", r.shard_index + 1}, {"count", r.shard_count}};
   j["executions"] = r.executions();
-  j["result"] = !r.error.empty() ? "error"
-                : r.interrupted  ? "interrupted"
+  j["result"] = !r.error.empty()       ? "error"
+                : r.interrupted        ? "interrupted"
                 : r.violations.empty() ? "no-violation"
                                        : "violation";
   j["exit"] = r.exit_code();
@@ -170,9 +183,11 @@ CheckResults check_results_from_json(const json& j) {
     throw std::runtime_error(std::string("$.format: not '") + kResultsFormat + "'");
   }
   if (u64_field(j, "version", "$") != kResultsVersion) {
-    throw std::runtime_error("$.version: this mprogsim reads version " + std::to_string(kResultsVersion));
+    throw std::runtime_error("$.version: this mprogsim reads version " +
+                             std::to_string(kResultsVersion));
   }
-  if (string_field(j, "command", "$") != "check") throw std::runtime_error("$.command: only check summaries merge");
+  if (string_field(j, "command", "$") != "check")
+    throw std::runtime_error("$.command: only check summaries merge");
   CheckResults r;
   r.config = field(j, "config", "$");
   if (!r.config.is_object()) throw std::runtime_error("$.config: expected an object");
@@ -235,16 +250,20 @@ CheckResults merge_check_results(const std::vector<CheckResults>& shards) {
   }
   std::vector<bool> seen(count, false);
   for (const CheckResults& s : shards) {
-    if (s.shard_count != count) throw std::runtime_error("the summaries come from different --shard counts");
+    if (s.shard_count != count)
+      throw std::runtime_error("the summaries come from different --shard counts");
     if (seen[s.shard_index]) {
       throw std::runtime_error("shard " + std::to_string(s.shard_index + 1) + "/" +
                                std::to_string(count) + " is given twice");
     }
     seen[s.shard_index] = true;
-    if (s.config != head.config) throw std::runtime_error("the summaries come from runs with different options");
-    if (s.phases.size() != head.phases.size()) throw std::runtime_error("the summaries have different phases");
+    if (s.config != head.config)
+      throw std::runtime_error("the summaries come from runs with different options");
+    if (s.phases.size() != head.phases.size())
+      throw std::runtime_error("the summaries have different phases");
     for (std::size_t i = 0; i < s.phases.size(); i++) {
-      if (s.phases[i].name != head.phases[i].name || s.phases[i].strategy != head.phases[i].strategy) {
+      if (s.phases[i].name != head.phases[i].name ||
+          s.phases[i].strategy != head.phases[i].strategy) {
         throw std::runtime_error("the summaries have different phases");
       }
     }
@@ -318,7 +337,8 @@ std::string junit_xml(const std::string& suite, const std::vector<JunitCase>& ca
        std::to_string(cases.size()) + "\" failures=\"" + std::to_string(failures) +
        "\" errors=\"0\">\n";
   for (const JunitCase& c : cases) {
-    x += "  <testcase classname=\"" + xml_escape(c.classname) + "\" name=\"" + xml_escape(c.name) + "\"";
+    x += "  <testcase classname=\"" + xml_escape(c.classname) + "\" name=\"" + xml_escape(c.name) +
+         "\"";
     if (c.failure.empty() && c.output.empty()) {
       x += "/>\n";
       continue;
@@ -355,7 +375,8 @@ std::string check_junit(const CheckResults& r) {
         if (!c.failure.empty()) c.failure += "\n";
         c.failure += v.message + " (" + std::to_string(v.count) + " executions; first: workload " +
                      std::to_string(v.workload) + ", execution " + std::to_string(v.execution) +
-                     "; location: " + v.location + (v.trace.empty() ? "" : "; trace: " + v.trace) + ")";
+                     "; location: " + v.location + (v.trace.empty() ? "" : "; trace: " + v.trace) +
+                     ")";
       }
       cases.push_back(std::move(c));
     }
@@ -364,8 +385,8 @@ std::string check_junit(const CheckResults& r) {
     JunitCase c;
     c.classname = "mprogsim.check." + f.phase;
     c.name = "known finding " + f.property;
-    c.output = "allowed (--allow-finding): met in " + std::to_string(f.count) + " executions: " +
-               f.message + (f.trace.empty() ? "" : "; trace: " + f.trace);
+    c.output = "allowed (--allow-finding): met in " + std::to_string(f.count) +
+               " executions: " + f.message + (f.trace.empty() ? "" : "; trace: " + f.trace);
     cases.push_back(std::move(c));
   }
   if (r.interrupted) {

@@ -8,9 +8,8 @@
 // shards of a run is byte for byte the unsharded summary.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,11 +21,11 @@ inline constexpr const char* kResultsFormat = "mprogsim-results";
 
 // One campaign of `check` (the portfolio has four).
 struct PhaseResult {
-  std::string name;      // "campaign", "small-scope", "random", "pct", "sequential"
-  std::string strategy;  // random | pct | dfs | dpor | sequential
-  std::uint64_t executions = 0;  // executions run (sequential: sequences)
-  std::uint64_t abandoned = 0;   // dfs: cut by sleep sets
-  std::uint64_t cached_cuts = 0; // dpor: stopped at a state explored before
+  std::string name;               // "campaign", "small-scope", "random", "pct", "sequential"
+  std::string strategy;           // random | pct | dfs | dpor | sequential
+  std::uint64_t executions = 0;   // executions run (sequential: sequences)
+  std::uint64_t abandoned = 0;    // dfs: cut by sleep sets
+  std::uint64_t cached_cuts = 0;  // dpor: stopped at a state explored before
   std::uint64_t steps = 0;
   std::uint64_t workloads = 0;
   std::uint64_t workloads_exhausted = 0;
@@ -34,8 +33,8 @@ struct PhaseResult {
   bool source_exhausted = false;
   bool stopped_by_time = false;
   bool interrupted = false;
-  bool skipped = false;           // e.g. the sequential phase with a concurrent mutant
-  std::string distinct_states;    // the HyperLogLog sketch, hexadecimal ("" if none)
+  bool skipped = false;         // e.g. the sequential phase with a concurrent mutant
+  std::string distinct_states;  // the HyperLogLog sketch, hexadecimal ("" if none)
 };
 
 // A known finding (or a violation group) and the first execution that showed it.

@@ -5,17 +5,18 @@
 //
 // Exit 0: shrunk and written; 1: the trace does not fail as recorded (or records
 // no violation); 2: bad input or options (one line on stderr, nothing on stdout).
+#include "traces/shrink.h"
+
 #include <iostream>
 #include <string>
 
-#include "traces/shrink.h"
-#include "traces/trace_replay.h"
+#include "scenario/json_input.h"
 #include "tools/cli_checks.h"
 #include "tools/input.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
-#include "scenario/json_input.h"
 #include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::tools {
 namespace {
@@ -75,14 +76,15 @@ int run_shrink(const ShrinkCliOptions& o) {
     return 2;
   }
   const TraceOutcome& v = *r.trace.outcome;
-  std::cout << "shrink " << escape_for_message(path) << " (" << trace.mutant << "): " << v.property << "\n"
+  std::cout << "shrink " << escape_for_message(path) << " (" << trace.mutant << "): " << v.property
+            << "\n"
             << "  before: " << r.before.text() << "\n"
             << "  after:  " << r.after.text() << "\n"
             << "  " << r.candidates << " candidates run, " << r.kept << " kept\n"
             << "violation: " << v.property << " at schedule step " << v.step << ": " << v.message
             << "\n"
-            << "trace: " << escape_for_message(o.output)
-            << "\nreplay it: mprogsim replay " << escape_for_message(o.output) << " --explain\n";
+            << "trace: " << escape_for_message(o.output) << "\nreplay it: mprogsim replay "
+            << escape_for_message(o.output) << " --explain\n";
   return 0;
 }
 

@@ -193,12 +193,14 @@ int run_validate(const ValidateOptions& o) {
   std::cout << "== validate " << name->name << " against " << base->name << "\n";
   int verdict = 0;
 
-  std::cout << "-- 1. " << base->name << "'s scenarios (" << scenarios << ") on " << name->name << "\n";
+  std::cout << "-- 1. " << base->name << "'s scenarios (" << scenarios << ") on " << name->name
+            << "\n";
   const ReplayPart s = replay_scenarios(scenarios, base->semantics, name->semantics);
   print_part("scenarios", s);
   if (!s.failures.empty()) verdict = 1;
 
-  std::cout << "-- 2. " << base->name << "'s corpus traces (" << corpus << ") on " << name->name << "\n";
+  std::cout << "-- 2. " << base->name << "'s corpus traces (" << corpus << ") on " << name->name
+            << "\n";
   const ReplayPart c = replay_corpus(corpus, base->semantics, name->semantics);
   print_part("traces reproduced", c);
   if (!c.failures.empty()) verdict = 1;
@@ -227,7 +229,8 @@ int run_validate(const ValidateOptions& o) {
     std::error_code ec;
     std::filesystem::create_directories(diff_dir, ec);
     for (std::size_t k = 0; k < diff.differences.size(); k++) {
-      if (const std::string err = print_difference(ec ? "" : diff_dir, d.a, d.b, k, diff.differences[k]);
+      if (const std::string err =
+              print_difference(ec ? "" : diff_dir, d.a, d.b, k, diff.differences[k]);
           !err.empty()) {
         print_error("validate: " + err);
         return 2;
@@ -235,7 +238,8 @@ int run_validate(const ValidateOptions& o) {
     }
   }
 
-  std::cout << "-- 4. check --variant " << name->name << " (every violation with its shrunk trace)\n";
+  std::cout << "-- 4. check --variant " << name->name
+            << " (every violation with its shrunk trace)\n";
   CheckResults results;
   const InterruptScope interrupt;
   PortfolioOptions p;
@@ -257,8 +261,8 @@ int run_validate(const ValidateOptions& o) {
   std::cout << "== " << name->name << " against " << base->name << ": " << s.failed
             << " scenarios with mismatches, " << c.failed << " traces not reproduced, "
             << diff.differences.size() << " kinds of difference, " << results.violations.size()
-            << " violation groups" << (verdict == 0 ? ": behaves as " + std::string(base->name) : "")
-            << "\n";
+            << " violation groups"
+            << (verdict == 0 ? ": behaves as " + std::string(base->name) : "") << "\n";
   if (!o.json.empty()) {
     nlohmann::ordered_json j;
     j["format"] = kResultsFormat;
@@ -290,7 +294,8 @@ Run add_validate(CLI::App& app) {
   app.add_option("--scenarios", o->scenarios,
                  "BASE's scenario files (default: traces/scenarios/BASE of the source tree)")
       ->check(non_empty());
-  app.add_option("--corpus", o->corpus, "The corpus traces (default: traces/corpus of the source tree)")
+  app.add_option("--corpus", o->corpus,
+                 "The corpus traces (default: traces/corpus of the source tree)")
       ->check(non_empty());
   app.add_option("--depth", o->depth, "The diff's exhaustive depth")
       ->transform(unsigned_decimal())

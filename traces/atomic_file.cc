@@ -113,7 +113,8 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   const std::size_t slash = path_.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : path_.substr(0, slash + 1);
   // Keep the temporary's own name within NAME_MAX (255) whatever the target's is.
-  const std::string base = (slash == std::string::npos ? path_ : path_.substr(slash + 1)).substr(0, 200);
+  const std::string base =
+      (slash == std::string::npos ? path_ : path_.substr(slash + 1)).substr(0, 200);
   for (int attempt = 0; attempt < 100; attempt++) {
     const std::string candidate = dir + "." + base + "." + random_suffix() + ".tmp";
     // Registered before it exists, so that a signal between open() and the table
@@ -227,7 +228,8 @@ std::string AtomicFile::commit_as_new(const std::string& stem, const std::string
       break;
     }
   }
-  if (error_.empty() && written->empty()) error_ = "cannot write " + stem + extension + ": every name is taken";
+  if (error_.empty() && written->empty())
+    error_ = "cannot write " + stem + extension + ": every name is taken";
   discard();  // removes the temporary name (after a link, the file stays under the new one)
   return error_;
 }

@@ -3,12 +3,13 @@
 // torn peer rewrite, v2, a list not made of in-place replaces), the option values
 // parse, and a campaign that meets an allowed finding goes on, counts it and keeps a
 // first occurrence that replays to the violation.
+#include "sim/findings.h"
+
 #include <gtest/gtest.h>
 
-#include "sim/campaign.h"
-#include "sim/findings.h"
-#include "traces/trace_replay.h"
 #include "scenario/scenario.h"
+#include "sim/campaign.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::sim {
 namespace {

@@ -100,9 +100,12 @@ bool collapsible(const Event& e) {
 
 const char* run_text(MemAccess access) {
   switch (access) {
-    case MemAccess::kPlainWrite: return "plain writes to";
-    case MemAccess::kPlainRead: return "plain reads of";
-    default: return "READ_ONCEs of";
+    case MemAccess::kPlainWrite:
+      return "plain writes to";
+    case MemAccess::kPlainRead:
+      return "plain reads of";
+    default:
+      return "READ_ONCEs of";
   }
 }
 
@@ -145,8 +148,8 @@ std::string range_text(const std::vector<std::string>& locations) {
   }
   if (one_array && *slots.rbegin() - *slots.begin() + 1 == slots.size()) {
     if (slots.size() == 1) return locations.front();
-    return first->first + "[" + std::to_string(*slots.begin()) + ".." + std::to_string(*slots.rbegin()) +
-           "]";
+    return first->first + "[" + std::to_string(*slots.begin()) + ".." +
+           std::to_string(*slots.rbegin()) + "]";
   }
   return locations.front() + " .. " + locations.back();
 }
@@ -265,11 +268,13 @@ class Builder {
     if (e.kind == EventKind::kStepEnd) {
       // "ends step 3: attach P1 -> OK | published=b ...": the state on its own line.
       const std::size_t bar = text.find(" | ");
-      if (bar != std::string::npos) text = wrapped(text.substr(0, bar)) + "\n" + wrapped(text.substr(bar + 3));
+      if (bar != std::string::npos)
+        text = wrapped(text.substr(0, bar)) + "\n" + wrapped(text.substr(bar + 3));
     } else {
       text = wrapped(text);
     }
-    nodes_.push_back({e.thread, {i}, std::to_string(e.step) + ": " + text, kind_attributes(e.kind)});
+    nodes_.push_back(
+        {e.thread, {i}, std::to_string(e.step) + ": " + text, kind_attributes(e.kind)});
   }
 
   void add_group_node(const std::vector<std::size_t>& item) {
@@ -295,14 +300,17 @@ class Builder {
       text = text.substr(0, bar);
     }
     std::string label = std::to_string(end.step) + ": " + wrapped(text);
-    for (std::size_t k = 1; k + 1 < all.size(); k++) label += "\n" + wrapped(shorter(events_[all[k]].text));
+    for (std::size_t k = 1; k + 1 < all.size(); k++)
+      label += "\n" + wrapped(shorter(events_[all[k]].text));
     if (!state.empty()) label += "\n" + wrapped(state);
     nodes_.push_back({end.thread, all, label, kind_attributes(EventKind::kStepEnd)});
   }
 
-  std::optional<std::size_t> find_event(EventKind kind, ThreadId thread, std::uint64_t index) const {
+  std::optional<std::size_t> find_event(EventKind kind, ThreadId thread,
+                                        std::uint64_t index) const {
     for (std::size_t i = 0; i < events_.size(); i++) {
-      if (events_[i].kind == kind && events_[i].thread == thread && events_[i].index == index) return i;
+      if (events_[i].kind == kind && events_[i].thread == thread && events_[i].index == index)
+        return i;
     }
     return std::nullopt;
   }
@@ -319,7 +327,8 @@ class Builder {
     };
     Node n;
     n.thread = v.thread == kNoThread ? kChecksLane : v.thread;
-    n.label = std::to_string(v.step) + ": VIOLATION " + v.property + "\n" + wrapped(shorter(v.message));
+    n.label =
+        std::to_string(v.step) + ": VIOLATION " + v.property + "\n" + wrapped(shorter(v.message));
     n.attributes = std::string(kRed) + ", style=\"rounded,bold\"";
     violation_node_ = nodes_.size();
     nodes_.push_back(n);
@@ -353,7 +362,7 @@ class Builder {
     // reader -> the rcu_read_lock that opened its current pass: a pass starts there
     // (its "begins" event may be logged long before, while the thread starts up).
     std::map<ThreadId, std::size_t> pass_begin;
-    std::vector<std::size_t> calls;                 // call_rcu events, in order
+    std::vector<std::size_t> calls;  // call_rcu events, in order
     std::size_t callbacks = 0;
     std::map<ThreadId, std::size_t> sync_start;
     std::set<std::pair<std::size_t, std::size_t>> replaces_order;
@@ -373,9 +382,9 @@ class Builder {
           } else if (during_pass) {
             edge(g, from, v, "color=orange, fontcolor=orange, label=\"written during the pass\"");
           }
-          const bool in_failing_pass = failing_pass_.first && e.thread == events_[*failing_pass_.first].thread &&
-                                       i > *failing_pass_.first &&
-                                       (!failing_pass_.second || i < *failing_pass_.second);
+          const bool in_failing_pass =
+              failing_pass_.first && e.thread == events_[*failing_pass_.first].thread &&
+              i > *failing_pass_.first && (!failing_pass_.second || i < *failing_pass_.second);
           if (during_pass && in_failing_pass) nodes_attributes_red(g, v);
         }
       }
@@ -383,7 +392,8 @@ class Builder {
       if (e.kind == EventKind::kSyncStart) sync_start[e.thread] = i;
       if (e.kind == EventKind::kSyncEnd && sync_start.count(e.thread)) {
         const std::size_t from = node_of_event_.at(sync_start[e.thread]);
-        edge(g, from, v, "color=darkgreen, fontcolor=darkgreen, penwidth=2, label=\"grace period\"");
+        edge(g, from, v,
+             "color=darkgreen, fontcolor=darkgreen, penwidth=2, label=\"grace period\"");
         replaces_order.insert({from, v});
         sync_start.erase(e.thread);
       }
@@ -420,10 +430,12 @@ class Builder {
   void write_header(std::ostream& o) const {
     std::string title;
     std::istringstream lines(options_.title);
-    for (std::string line; std::getline(lines, line);) title += (title.empty() ? "" : "\n") + wrapped(line, 80);
+    for (std::string line; std::getline(lines, line);)
+      title += (title.empty() ? "" : "\n") + wrapped(line, 80);
     o << "label=\"" << escaped(title) << "\";\nlabelloc=t;\nfontname=\"Helvetica\";\n"
       << "rankdir=TB;\nnewrank=true;\nranksep=0.18;\nnodesep=0.25;\n"
-      << "node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10, margin=\"0.08,0.03\"];\n"
+      << "node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10, "
+         "margin=\"0.08,0.03\"];\n"
       << "edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.6];\n";
     std::map<int, std::pair<ThreadId, std::vector<std::size_t>>> lanes;
     for (std::size_t v = 0; v < nodes_.size(); v++) {
@@ -452,7 +464,8 @@ class Builder {
 
 }  // namespace
 
-std::string interleaving_dot(const ExecutionResult& result, const InterleavingGraphOptions& options) {
+std::string interleaving_dot(const ExecutionResult& result,
+                             const InterleavingGraphOptions& options) {
   return Builder(result, options).build();
 }
 

@@ -15,7 +15,8 @@ namespace mprogsim::sim {
 namespace {
 
 std::string dot_of(const std::string& corpus_name) {
-  std::ifstream in(std::string(MPROGSIM_CORPUS_DIR) + "/" + corpus_name + ".json", std::ios::binary);
+  std::ifstream in(std::string(MPROGSIM_CORPUS_DIR) + "/" + corpus_name + ".json",
+                   std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   const ReplayResult r = replay_trace(parse_trace(text.str()), true);
@@ -23,7 +24,9 @@ std::string dot_of(const std::string& corpus_name) {
   return interleaving_dot(r.execution, {"title"});
 }
 
-bool has(const std::string& dot, const std::string& what) { return dot.find(what) != std::string::npos; }
+bool has(const std::string& dot, const std::string& what) {
+  return dot.find(what) != std::string::npos;
+}
 
 TEST(InterleavingGraph, ATornSnapshot) {
   const std::string dot = dot_of("commit-no-sync");

@@ -38,8 +38,7 @@ std::string trace_error(const std::string& text) {
 
 TEST(JsonInputTest, DuplicateKeysAreRefusedWithTheirPath) {
   // Last one wins would run zero steps and pass.
-  EXPECT_EQ(scenario_error(
-                R"({"semantics":"v2","steps":[{"op":"load","prog":"P1"}],"steps":[]})"),
+  EXPECT_EQ(scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":"P1"}],"steps":[]})"),
             "$.steps: duplicate key");
   EXPECT_EQ(scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":"P1"},)"
                            R"({"op":"attach","prog":"P1","prog":"P2"}]})"),
@@ -66,13 +65,13 @@ TEST(JsonInputTest, NestingIsLimited) {
 TEST(JsonInputTest, NamesAreCheckedWithoutRecursionAndLimited) {
   // 30,000 characters overflowed the stack in std::regex_match.
   const std::string long_name(30000, 'P');
-  EXPECT_EQ(scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":")" + long_name +
-                           R"("}]})"),
-            "$.steps[0].prog: a name has at most 64 characters, not 30000");
+  EXPECT_EQ(
+      scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":")" + long_name + R"("}]})"),
+      "$.steps[0].prog: a name has at most 64 characters, not 30000");
   const std::string longest(kMaxNameLength, 'P');
-  EXPECT_EQ(scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":")" + longest +
-                           R"("}]})"),
-            "");
+  EXPECT_EQ(
+      scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":")" + longest + R"("}]})"),
+      "");
   EXPECT_EQ(scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":"1P"}]})"),
             "$.steps[0].prog: '1P' is not a valid name");
   EXPECT_EQ(scenario_error(R"({"semantics":"v2","steps":[{"op":"load","prog":""}]})"),
@@ -88,11 +87,11 @@ TEST(JsonInputTest, ErrorMessagesAreOneLine) {
   EXPECT_EQ(escape_for_message("a\nb\r\t\x01\x7f"), "a\\nb\\r\\t\\x01\\x7f");
   EXPECT_EQ(escape_for_message(std::string("a\0b", 3)), "a\\x00b");
   EXPECT_EQ(escape_for_message("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
-            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");  // valid UTF-8 stays
-  EXPECT_EQ(escape_for_message("\xff\xc3"), "\\xff\\xc3");   // invalid and truncated
-  EXPECT_EQ(escape_for_message("\xc0\xaf"), "\\xc0\\xaf");   // overlong '/'
+            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");            // valid UTF-8 stays
+  EXPECT_EQ(escape_for_message("\xff\xc3"), "\\xff\\xc3");           // invalid and truncated
+  EXPECT_EQ(escape_for_message("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
   EXPECT_EQ(escape_for_message("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
-  EXPECT_EQ(escape_for_message("\xc2\x9b"), "\\xc2\\x9b");  // C1 control (CSI)
+  EXPECT_EQ(escape_for_message("\xc2\x9b"), "\\xc2\\x9b");           // C1 control (CSI)
   const std::string once = escape_for_message("x\n\xff\\y");
   EXPECT_EQ(escape_for_message(once), once);
   // Through the readers: an op with a newline and a NUL, a key with a newline.

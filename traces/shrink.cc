@@ -7,8 +7,8 @@
 #include <optional>
 #include <vector>
 
-#include "traces/trace_replay.h"
 #include "scenario/scenario_runner.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::sim {
 
@@ -28,8 +28,8 @@ TraceSize size_of(const Trace& trace, const ExecutionResult& result) {
     arguments += step.flags.size() + (step.relative.kind != Relative::Kind::kNone ? 1 : 0) +
                  (step.expected_revision != 0 ? 1 : 0);
   }
-  return {trace.scenario.steps.size(), trace.readers, trace.passes, arguments,
-          result.preemptions, result.schedule.size()};
+  return {trace.scenario.steps.size(), trace.readers,         trace.passes, arguments,
+          result.preemptions,          result.schedule.size()};
 }
 
 namespace {
@@ -101,14 +101,15 @@ void mark_units(const std::vector<ThreadId>& schedule, ThreadId thread,
                 std::size_t hi, std::vector<bool>* drop) {
   if (lo >= starts.size() || !starts[lo]) return;
   const std::uint64_t from = *starts[lo];
-  const std::uint64_t to = hi < starts.size() && starts[hi] ? *starts[hi]
-                                                            : std::numeric_limits<std::uint64_t>::max();
+  const std::uint64_t to =
+      hi < starts.size() && starts[hi] ? *starts[hi] : std::numeric_limits<std::uint64_t>::max();
   for (std::size_t i = 0; i < schedule.size(); i++) {
     if (schedule[i] == thread && i >= from && i < to) (*drop)[i] = true;
   }
 }
 
-std::vector<ThreadId> without(const std::vector<ThreadId>& schedule, const std::vector<bool>& drop) {
+std::vector<ThreadId> without(const std::vector<ThreadId>& schedule,
+                              const std::vector<bool>& drop) {
   std::vector<ThreadId> out;
   for (std::size_t i = 0; i < schedule.size(); i++) {
     if (!drop[i]) out.push_back(schedule[i]);
@@ -126,7 +127,8 @@ std::optional<Scenario> canonical_names(const Scenario& s) {
     if (step.op == StepOp::kLoad && step.prog && !progs.count(*step.prog)) {
       progs[*step.prog] = "P" + std::to_string(progs.size() + 1);
     }
-    if (step.link && !links.count(*step.link)) links[*step.link] = "L" + std::to_string(links.size() + 1);
+    if (step.link && !links.count(*step.link))
+      links[*step.link] = "L" + std::to_string(links.size() + 1);
   }
   bool collision = false;
   auto rename = [&](const std::map<std::string, std::string>& map, const std::string& name) {
@@ -146,8 +148,9 @@ std::optional<Scenario> canonical_names(const Scenario& s) {
     if (step.replace) step.replace = prog(*step.replace);
     if (step.link) step.link = rename(links, *step.link);
     if (step.relative.name) {
-      step.relative.name = step.relative.kind == Relative::Kind::kLink ? rename(links, *step.relative.name)
-                                                                       : prog(*step.relative.name);
+      step.relative.name = step.relative.kind == Relative::Kind::kLink
+                               ? rename(links, *step.relative.name)
+                               : prog(*step.relative.name);
     }
     if (step.expect_progs) {
       for (auto& name : *step.expect_progs) name = prog(name);
@@ -324,8 +327,8 @@ class Shrinker {
       c.passes--;
       std::vector<bool> drop(cur_.schedule.size());
       for (ThreadId r = 1; r <= cur_.readers; r++) {
-        mark_units(cur_.schedule, r, starts_of(cur_result_, r, EventKind::kPassBegin, cur_.passes), k,
-                   k + 1, &drop);
+        mark_units(cur_.schedule, r, starts_of(cur_result_, r, EventKind::kPassBegin, cur_.passes),
+                   k, k + 1, &drop);
       }
       c.schedule = without(cur_.schedule, drop);
       if (c.schedule != cur_.schedule && try_keep(std::move(c))) return true;
@@ -402,8 +405,9 @@ class Shrinker {
       const auto runs = runs_of(cur_.schedule);
       if (j >= runs.size()) break;
       const ThreadId t = cur_.schedule[runs[j].begin];
-      const std::vector<ThreadId> block(cur_.schedule.begin() + static_cast<std::ptrdiff_t>(runs[j].begin),
-                                        cur_.schedule.begin() + static_cast<std::ptrdiff_t>(runs[j].end));
+      const std::vector<ThreadId> block(
+          cur_.schedule.begin() + static_cast<std::ptrdiff_t>(runs[j].begin),
+          cur_.schedule.begin() + static_cast<std::ptrdiff_t>(runs[j].end));
       std::optional<std::size_t> next, prev;
       for (std::size_t k = j + 1; k < runs.size() && !next; k++) {
         if (cur_.schedule[runs[k].begin] == t) next = k;
@@ -415,7 +419,8 @@ class Shrinker {
       if (next) {
         Trace c = cur_;
         auto& s = c.schedule;
-        s.insert(s.begin() + static_cast<std::ptrdiff_t>(runs[*next].begin), block.begin(), block.end());
+        s.insert(s.begin() + static_cast<std::ptrdiff_t>(runs[*next].begin), block.begin(),
+                 block.end());
         s.erase(s.begin() + static_cast<std::ptrdiff_t>(runs[j].begin),
                 s.begin() + static_cast<std::ptrdiff_t>(runs[j].end));
         kept = try_keep(std::move(c));
@@ -425,7 +430,8 @@ class Shrinker {
         auto& s = c.schedule;
         s.erase(s.begin() + static_cast<std::ptrdiff_t>(runs[j].begin),
                 s.begin() + static_cast<std::ptrdiff_t>(runs[j].end));
-        s.insert(s.begin() + static_cast<std::ptrdiff_t>(runs[*prev].end), block.begin(), block.end());
+        s.insert(s.begin() + static_cast<std::ptrdiff_t>(runs[*prev].end), block.begin(),
+                 block.end());
         kept = try_keep(std::move(c));
       }
       if (kept) {

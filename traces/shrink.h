@@ -34,7 +34,8 @@ struct TraceSize {
   }
   bool operator<(const TraceSize& o) const { return key() < o.key(); }
   bool operator<=(const TraceSize& o) const { return key() <= o.key(); }
-  std::string text() const;  // "4 control steps, 1 reader x 1 pass, schedule 95 steps, 2 preemptions"
+  std::string text()
+      const;  // "4 control steps, 1 reader x 1 pass, schedule 95 steps, 2 preemptions"
 };
 
 TraceSize size_of(const Trace& trace, const ExecutionResult& result);

@@ -4,11 +4,11 @@
 // nothing and ends, and everything is a function of the options.
 #include <gtest/gtest.h>
 
+#include "scenario/scenario.h"
 #include "sim/campaign.h"
 #include "sim/dfs_strategy.h"
-#include "traces/trace_replay.h"
-#include "scenario/scenario.h"
 #include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::sim {
 namespace {

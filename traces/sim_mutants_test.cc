@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "sim/campaign.h"
-#include "traces/trace_replay.h"
 #include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim {
 void PrintTo(const MutantInfo& info, std::ostream* out) { *out << info.name; }
@@ -48,7 +48,8 @@ TEST_P(ConcurrentMutant, IsFoundAndItsTraceReplays) {
             << v.property << ": " << v.message << "\n";
 
   // Through the file format and back, then re-executed under the recorded schedule.
-  const Trace written = trace_of(*r.failing_workload, *r.failure, TraceOrigin{"random", 1, 0, 0, 0});
+  const Trace written =
+      trace_of(*r.failing_workload, *r.failure, TraceOrigin{"random", 1, 0, 0, 0});
   const Trace read = parse_trace(write_trace(written));
   const ReplayResult replay = replay_trace(read, false);
   EXPECT_TRUE(replay.reproduced) << replay.difference;
@@ -111,7 +112,8 @@ TEST(SequentialMutantInSimulator, CommitKeepsZeroBreaksTheRevisionRule) {
   options.executions = 100000;
   const CampaignResult r = run_campaign(options);
   ASSERT_TRUE(r.failure);
-  EXPECT_TRUE(r.failure->violation->property == "revision" || r.failure->violation->property == "spec")
+  EXPECT_TRUE(r.failure->violation->property == "revision" ||
+              r.failure->violation->property == "spec")
       << r.failure->violation->property;
 }
 

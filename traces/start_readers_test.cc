@@ -3,11 +3,11 @@
 // control path has ended its K-th step, and a trace that records K replays.
 #include <gtest/gtest.h>
 
+#include "scenario/scenario.h"
 #include "sim/campaign.h"
 #include "sim/execution.h"
-#include "traces/trace_replay.h"
-#include "scenario/scenario.h"
 #include "traces/trace.h"
+#include "traces/trace_replay.h"
 
 namespace mprogsim::sim {
 namespace {
@@ -38,7 +38,8 @@ std::size_t end_of_step(const ExecutionResult& r, std::uint64_t k) {
 std::size_t first_reader_step(const ExecutionResult& r) {
   for (std::size_t i = 0; i < r.events.size(); i++) {
     const ThreadId t = r.events[i].thread;
-    if (t != kControlThread && t != kRcuThread && r.events[i].kind != EventKind::kPassBegin) return i;
+    if (t != kControlThread && t != kRcuThread && r.events[i].kind != EventKind::kPassBegin)
+      return i;
   }
   return r.events.size();
 }

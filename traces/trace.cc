@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/mutants.h"
-#include "sim/property_names.h"
 #include "scenario/json_input.h"
+#include "sim/property_names.h"
 
 namespace mprogsim {
 namespace {
@@ -17,8 +17,9 @@ using json_input::get_string;
 using json_input::get_u32;
 using json_input::get_u64;
 
-const std::set<std::string> kTraceFields = {"format", "version", "mutant", "readers", "passes",
-                                            "start_readers_after", "origin", "schedule", "outcome"};
+const std::set<std::string> kTraceFields = {"format",  "version",  "mutant",
+                                            "readers", "passes",   "start_readers_after",
+                                            "origin",  "schedule", "outcome"};
 
 sim::ThreadId thread_of(const std::string& name, std::uint32_t readers, const std::string& where) {
   if (name == "C") return sim::kControlThread;
@@ -47,7 +48,8 @@ std::vector<sim::ThreadId> parse_schedule(const json& v, std::uint32_t readers) 
     // No execution runs longer than kMaxScheduleSteps (ExecutionOptions::max_steps).
     const std::string limit = std::to_string(kMaxScheduleSteps);
     if (count == 0 || count > kMaxScheduleSteps) fail(at + "[1]", "count must be 1.." + limit);
-    if (out.size() + count > kMaxScheduleSteps) fail(at, "schedule longer than " + limit + " steps");
+    if (out.size() + count > kMaxScheduleSteps)
+      fail(at, "schedule longer than " + limit + " steps");
     out.insert(out.end(), count, t);
   }
   return out;
@@ -83,13 +85,15 @@ TraceOutcome parse_outcome(const json& v, std::uint32_t readers) {
     const std::string at = "$.outcome." + key;
     if (key == "result") {
       const std::string r = get_string(value, at);
-      if (r != "violation" && r != "pass") fail(at, "must be 'violation' or 'pass', not " + quote_input(r));
+      if (r != "violation" && r != "pass")
+        fail(at, "must be 'violation' or 'pass', not " + quote_input(r));
       o.violation = r == "violation";
     } else if (key == "property") {
       o.property = get_string(value, at);
       if (!sim::is_property_name(o.property)) {
         std::string known;
-        for (const auto name : sim::kPropertyNames) known += (known.empty() ? "" : ", ") + std::string(name);
+        for (const auto name : sim::kPropertyNames)
+          known += (known.empty() ? "" : ", ") + std::string(name);
         fail(at, "unknown property " + quote_input(o.property) + " (" + known + ")");
       }
     } else if (key == "step") {
@@ -101,7 +105,8 @@ TraceOutcome parse_outcome(const json& v, std::uint32_t readers) {
       o.message = get_string(value, at);
     } else if (key == "evidence") {
       if (!value.is_object()) fail(at, "expected an object of strings");
-      for (const auto& [k, e] : value.items()) o.evidence.emplace_back(k, get_string(e, at + "." + k));
+      for (const auto& [k, e] : value.items())
+        o.evidence.emplace_back(k, get_string(e, at + "." + k));
     } else {
       fail(at, "unknown field");
     }
@@ -147,7 +152,8 @@ std::string render(const json& doc) {
       out += " ]";
     } else {
       std::string nested = value.dump(1);
-      for (std::size_t at = nested.find('\n'); at != std::string::npos; at = nested.find('\n', at + 2)) {
+      for (std::size_t at = nested.find('\n'); at != std::string::npos;
+           at = nested.find('\n', at + 2)) {
         nested.insert(at + 1, " ");
       }
       out += nested;

@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/transition.h"
 #include "scenario/scenario.h"
+#include "sim/transition.h"
 
 namespace mprogsim {
 

@@ -57,19 +57,21 @@ void compare_outcome(const Trace& trace, ReplayResult* result) {
   if (!expected_violation) {
     out.reproduced = !r.violation;
     if (r.violation) {
-      out.difference = "expected no violation, got " + r.violation->property + " at schedule step " +
-                       std::to_string(r.violation->step) + ": " + r.violation->message;
+      out.difference = "expected no violation, got " + r.violation->property +
+                       " at schedule step " + std::to_string(r.violation->step) + ": " +
+                       r.violation->message;
     }
     return;
   }
   const TraceOutcome& want = *trace.outcome;
   if (!r.violation) {
-    out.difference = "expected " + want.property + " at schedule step " + std::to_string(want.step) +
-                     ", but the execution passed every property";
+    out.difference = "expected " + want.property + " at schedule step " +
+                     std::to_string(want.step) + ", but the execution passed every property";
   } else if (r.violation->property != want.property || r.violation->step != want.step) {
-    out.difference = "expected " + want.property + " at schedule step " + std::to_string(want.step) +
-                     ", got " + r.violation->property + " at schedule step " +
-                     std::to_string(r.violation->step) + ": " + r.violation->message;
+    out.difference = "expected " + want.property + " at schedule step " +
+                     std::to_string(want.step) + ", got " + r.violation->property +
+                     " at schedule step " + std::to_string(r.violation->step) + ": " +
+                     r.violation->message;
   } else {
     out.reproduced = true;
   }

@@ -38,7 +38,8 @@ TEST(TraceTest, WriterRoundTripsEveryField) {
   t.start_readers_after = 1;
   t.origin = TraceOrigin{"pct", 7, 3, 0, 41};
   t.schedule = {0, 0, 1, 2, 2, sim::kRcuThread, 0};
-  t.outcome = TraceOutcome{true, "snapshot", 6, "R2", "R2 pass 1 saw []", {{"saw", "[]"}, {"pass", "1"}}};
+  t.outcome =
+      TraceOutcome{true, "snapshot", 6, "R2", "R2 pass 1 saw []", {{"saw", "[]"}, {"pass", "1"}}};
   const std::string text = write_trace(t);
   EXPECT_EQ(write_trace(parse_trace(text)), text);
   const Trace back = parse_trace(text);
@@ -53,7 +54,8 @@ TEST(TraceTest, WriterRoundTripsEveryField) {
 TEST(TraceTest, AScenarioFileIsNotATrace) {
   EXPECT_FALSE(looks_like_trace(R"({"semantics":"v2","steps":[]})"));
   EXPECT_FALSE(looks_like_trace("{"));
-  EXPECT_NE(error_of(R"({"semantics":"v2","steps":[]})").find("$: missing field 'format'"), std::string::npos);
+  EXPECT_NE(error_of(R"({"semantics":"v2","steps":[]})").find("$: missing field 'format'"),
+            std::string::npos);
 }
 
 TEST(TraceTest, RejectsWithAPath) {
@@ -69,28 +71,36 @@ TEST(TraceTest, RejectsWithAPath) {
                 .find("$.version: unknown version 2"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"format":"other","version":1})").find("$.format"), std::string::npos);
-  EXPECT_NE(error_of(trace_with(R"(,"speed":1)")).find("$.speed: unknown field"), std::string::npos);
+  EXPECT_NE(error_of(trace_with(R"(,"speed":1)")).find("$.speed: unknown field"),
+            std::string::npos);
   EXPECT_NE(error_of(trace_with(R"(,"origin":{"strategy":"random","sed":1})")).find("$.origin.sed"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"format":"mprogsim-trace","version":1,"semantics":"v2",
-      "steps":[{"op":"fly"}]})").find("$.steps[0].op: unknown op 'fly'"),
+      "steps":[{"op":"fly"}]})")
+                .find("$.steps[0].op: unknown op 'fly'"),
             std::string::npos);
-  EXPECT_NE(error_of(trace_with(R"(,"mutant":"nope")")).find("$.mutant: unknown mutant"), std::string::npos);
+  EXPECT_NE(error_of(trace_with(R"(,"mutant":"nope")")).find("$.mutant: unknown mutant"),
+            std::string::npos);
 }
 
 TEST(TraceTest, ScheduleThreadsMustExist) {
   EXPECT_NE(error_of(trace_with(R"(,"schedule":[["C",1],["R3",1]])"))
                 .find("$.schedule[1][0]: thread 'R3' does not exist"),
             std::string::npos);
-  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["X",1]])")).find("unknown thread 'X'"), std::string::npos);
+  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["X",1]])")).find("unknown thread 'X'"),
+            std::string::npos);
   // One spelling per thread: R01 is not R1.
-  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["R01",1]])")).find("$.schedule[0][0]"), std::string::npos);
-  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["C",0]])")).find("$.schedule[0][1]"), std::string::npos);
-  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["C"]])")).find("$.schedule[0]: expected [thread, count]"),
+  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["R01",1]])")).find("$.schedule[0][0]"),
             std::string::npos);
-  EXPECT_NE(error_of(trace_with(R"(,"outcome":{"result":"violation","property":"spec","thread":"R9"})"))
-                .find("$.outcome.thread"),
+  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["C",0]])")).find("$.schedule[0][1]"),
             std::string::npos);
+  EXPECT_NE(error_of(trace_with(R"(,"schedule":[["C"]])"))
+                .find("$.schedule[0]: expected [thread, count]"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(trace_with(R"(,"outcome":{"result":"violation","property":"spec","thread":"R9"})"))
+          .find("$.outcome.thread"),
+      std::string::npos);
 }
 
 TEST(TraceTest, NumbersAreRangeCheckedBeforeNarrowing) {

@@ -209,7 +209,8 @@ TEST_F(UpstreamBpfMprogTest, WithoutTheMaxFixAFullArrayOverflowsAndWarns) {
   EXPECT_TRUE(hooks_.out_of_bounds().empty());
   EXPECT_EQ(list().size(), 64u) << "the walk ends where the array does";
   ASSERT_EQ(hooks_.out_of_bounds().size(), 1u) << "the kernel would read `parent` next";
-  EXPECT_EQ(hooks_.out_of_bounds()[0], "fp_items: a walk past the 64-slot array (no NULL slot in it)");
+  EXPECT_EQ(hooks_.out_of_bounds()[0],
+            "fp_items: a walk past the 64-slot array (no NULL slot in it)");
   EXPECT_EQ(bpf_mprog_total(entry_), 64);
   ASSERT_FALSE(hooks_.warnings().empty());
   EXPECT_NE(hooks_.warnings().back().find("total > bpf_mprog_max()"), std::string::npos);

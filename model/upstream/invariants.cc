@@ -65,8 +65,7 @@ std::vector<Violation> check_system_state(const System& system, const Observatio
       break;
     }
   }
-  if (q.count < static_cast<u32>(BPF_MPROG_MAX) &&
-      entry->fp_items[q.count].prog != nullptr) {
+  if (q.count < static_cast<u32>(BPF_MPROG_MAX) && entry->fp_items[q.count].prog != nullptr) {
     out.push_back({"", "no NULL terminator behind the last program"});
   }
   if (bundle.ref != nullptr) out.push_back({"", "a program release is still pending"});

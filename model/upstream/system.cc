@@ -245,8 +245,6 @@ u32 System::miniq_holds() const {
   return dev_.tcx_ingress ? tcx_entry_of(dev_.tcx_ingress)->miniq_active : 0;
 }
 
-void System::set_initial_revision(u64 revision) {
-  initial_revision_ = static_cast<s64>(revision);
-}
+void System::set_initial_revision(u64 revision) { initial_revision_ = static_cast<s64>(revision); }
 
 }  // namespace mprogsim::upstream

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "model/finding_ids.h"
-#include "model/variant_registry.h"
 #include "model/upstream/uapi.h"
+#include "model/variant_registry.h"
 
 namespace mprogsim::upstream {
 
@@ -46,12 +46,18 @@ struct VariantTraits {
 
   static constexpr std::array kMutants = {
       // Concurrent: both mirrors have the code these break.
-      Mutant::kCommitNoSync, Mutant::kProgPutFreesNow, Mutant::kPublishBeforeWritten,
-      Mutant::kDelPutsEarly, Mutant::kReaderReloadsEntry, Mutant::kFreeBundleNow,
+      Mutant::kCommitNoSync,
+      Mutant::kProgPutFreesNow,
+      Mutant::kPublishBeforeWritten,
+      Mutant::kDelPutsEarly,
+      Mutant::kReaderReloadsEntry,
+      Mutant::kFreeBundleNow,
       Mutant::kReaderUnlocksEarly,
       // The bug zoo: each restores the code before one post-merge fix.
-      Mutant::kUpstreamMaxCheckBefore, Mutant::kUpstreamEmptyDetachBefore,
-      Mutant::kUpstreamQueryNullEntryBefore, Mutant::kUpstreamMiniqBoolBefore,
+      Mutant::kUpstreamMaxCheckBefore,
+      Mutant::kUpstreamEmptyDetachBefore,
+      Mutant::kUpstreamQueryNullEntryBefore,
+      Mutant::kUpstreamMiniqBoolBefore,
       Mutant::kFetchFrontNoClamp,
   };
   static constexpr std::array<std::string_view, 1> kFindings = {kFindingReplaceMix};

@@ -15,8 +15,7 @@ std::vector<Violation> check_system_state(const System& system, const Observatio
   // tcx_skeys_inc/dec move both keys together.
   if (system.device().ingress_queue != system.device().tcx_needed_key) {
     out.push_back({"", "ingress_queue key count " + std::to_string(system.device().ingress_queue) +
-                           " but tcx key count " +
-                           std::to_string(system.device().tcx_needed_key) +
+                           " but tcx key count " + std::to_string(system.device().tcx_needed_key) +
                            "; tcx_skeys_inc/dec move both"});
   }
   if (!q.written) {

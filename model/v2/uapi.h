@@ -17,7 +17,7 @@ inline constexpr u32 BPF_F_LAST = 1U << 6;
 inline constexpr u32 BPF_F_ID = 1U << 7;
 inline constexpr u32 BPF_F_LINK = 1U << 13;
 // syscall.c: the flags BPF_PROG_ATTACH/DETACH accept for an mprog program type.
-inline constexpr u32 BPF_F_ATTACH_MASK_MPROG = BPF_F_REPLACE | BPF_F_BEFORE | BPF_F_AFTER |
-                                               BPF_F_FIRST | BPF_F_LAST | BPF_F_ID | BPF_F_LINK;
+inline constexpr u32 BPF_F_ATTACH_MASK_MPROG =
+    BPF_F_REPLACE | BPF_F_BEFORE | BPF_F_AFTER | BPF_F_FIRST | BPF_F_LAST | BPF_F_ID | BPF_F_LINK;
 
 }  // namespace mprogsim::v2

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "model/finding_ids.h"
-#include "model/variant_registry.h"
 #include "model/v2/uapi.h"
+#include "model/variant_registry.h"
 
 namespace mprogsim::v2 {
 
@@ -31,8 +31,8 @@ struct VariantTraits {
   static constexpr u32 kFlagLink = BPF_F_LINK;
   static constexpr u32 kAttachMask = BPF_F_ATTACH_MASK_MPROG;
   static constexpr bool kFirstLast = true;
-  static constexpr bool kReplaceField = false;  // replace is the relative object
-  static constexpr unsigned kRevisionBits = 32;  // the uapi field is a u32
+  static constexpr bool kReplaceField = false;      // replace is the relative object
+  static constexpr unsigned kRevisionBits = 32;     // the uapi field is a u32
   static constexpr bool kEmptyHookAnswers = false;  // no entry: the query fails
 
   // bpf_mprog_commit: a u32 counter that skips 0.
@@ -49,14 +49,27 @@ struct VariantTraits {
   static std::string datapath_memory(const MprogApi& system);
 
   static constexpr std::array kMutants = {
-      Mutant::kAddSkipsExists,     Mutant::kAddLimitOffByOne,   Mutant::kCommitKeepsZero,
-      Mutant::kBeforeIgnoresFirst, Mutant::kAddIgnoresLast,     Mutant::kDelForgetsRef,
-      Mutant::kQueryNoEnospc,      Mutant::kAttachNoEstale,     Mutant::kHeadTailFirstTwice,
-      Mutant::kReplaceSkipsAccess, Mutant::kDelBeforeNoBound,   Mutant::kDetachKeepsSkeys,
-      Mutant::kSkeysDecKeepsQueue, Mutant::kQuerySkipsZeroFlags,
+      Mutant::kAddSkipsExists,
+      Mutant::kAddLimitOffByOne,
+      Mutant::kCommitKeepsZero,
+      Mutant::kBeforeIgnoresFirst,
+      Mutant::kAddIgnoresLast,
+      Mutant::kDelForgetsRef,
+      Mutant::kQueryNoEnospc,
+      Mutant::kAttachNoEstale,
+      Mutant::kHeadTailFirstTwice,
+      Mutant::kReplaceSkipsAccess,
+      Mutant::kDelBeforeNoBound,
+      Mutant::kDetachKeepsSkeys,
+      Mutant::kSkeysDecKeepsQueue,
+      Mutant::kQuerySkipsZeroFlags,
       // Concurrent: both mirrors have the code these break.
-      Mutant::kCommitNoSync, Mutant::kProgPutFreesNow, Mutant::kPublishBeforeWritten,
-      Mutant::kDelPutsEarly, Mutant::kReaderReloadsEntry, Mutant::kFreeBundleNow,
+      Mutant::kCommitNoSync,
+      Mutant::kProgPutFreesNow,
+      Mutant::kPublishBeforeWritten,
+      Mutant::kDelPutsEarly,
+      Mutant::kReaderReloadsEntry,
+      Mutant::kFreeBundleNow,
       Mutant::kReaderUnlocksEarly,
   };
   static constexpr std::array<std::string_view, 4> kFindings = {
