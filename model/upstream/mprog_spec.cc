@@ -49,48 +49,25 @@ int slot_named_by(const List& list, const Relative& rel) {
 
 }  // namespace
 
-MprogSpec::MprogSpec() {
-  for (u32 fd = 0; fd < 3; ++fd) fds_[fd] = Fd{};
-}
-
-int MprogSpec::by_fd(FdKind kind, u32 fd) const {
-  const auto it = fds_.find(fd);
-  if (it == fds_.end()) return -EBADF;
-  return it->second.kind == kind ? static_cast<int>(it->second.id) : -EINVAL;
-}
-
-int MprogSpec::prog_by_id(u32 id) const {
-  const auto it = progs_.find(id);
-  if (it == progs_.end() || it->second.refcnt == 0) return -ENOENT;
-  return static_cast<int>(id);
-}
-
-int MprogSpec::link_by_id(u32 id) const {
-  if (id == 0) return -ENOENT;
-  if (id == link_settling_) return -EAGAIN;  // in the idr, but not yet published
-  const auto it = links_.find(id);
-  if (it == links_.end() || it->second.freed) return -ENOENT;
-  return static_cast<int>(id);
-}
-
 int MprogSpec::resolve_relative(u32 id_or_fd, u32 flags, ProgType type, Relative* rel) const {
   *rel = {};
   const bool by_id = flags & BPF_F_ID;
   if (flags & BPF_F_LINK) {
     // A link: by id, or by a non-zero fd; fd 0 names no link at all.
-    const int link = by_id      ? link_by_id(id_or_fd)
-                     : id_or_fd ? by_fd(FdKind::kLink, id_or_fd)
+    const int link = by_id      ? objects_.link_by_id(id_or_fd)
+                     : id_or_fd ? objects_.by_fd(FdKind::kLink, id_or_fd)
                                 : -EINVAL;
     if (link < 0) return link;
-    const u32 prog = links_.at(static_cast<u32>(link)).prog_id;
-    if (type != ProgType::kUnspec && progs_.at(prog).type != type) return -EINVAL;
+    const u32 prog = objects_.link(static_cast<u32>(link)).prog_id;
+    if (type != ProgType::kUnspec && objects_.prog(prog).type != type) return -EINVAL;
     *rel = {prog, static_cast<u32>(link)};
     return 0;
   }
   if (!by_id && id_or_fd == 0) return 0;  // no relative: BEFORE/AFTER mean front/back
-  const int prog = by_id ? prog_by_id(id_or_fd) : by_fd(FdKind::kProg, id_or_fd);
+  const int prog = by_id ? objects_.prog_by_id(id_or_fd) : objects_.by_fd(FdKind::kProg, id_or_fd);
   if (prog < 0) return prog;
-  if (type != ProgType::kUnspec && progs_.at(static_cast<u32>(prog)).type != type) return -EINVAL;
+  if (type != ProgType::kUnspec && objects_.prog(static_cast<u32>(prog)).type != type)
+    return -EINVAL;
   rel->prog_id = static_cast<u32>(prog);
   return 0;
 }
@@ -106,7 +83,7 @@ int MprogSpec::hook_attach(const AttachRequest& request, u32* replaced_prog) {
   if (request.expected_revision != 0 && request.expected_revision != revision) return -ESTALE;
   if (slot_of(list, request.incoming.prog_id) >= 0) return -EEXIST;
   Relative rel;
-  const ProgType type = progs_.at(request.incoming.prog_id).type;
+  const ProgType type = objects_.prog(request.incoming.prog_id).type;
   // REPLACE does not take part in finding the relative object.
   if (const int err = resolve_relative(request.relative, flags & ~BPF_F_REPLACE, type, &rel)) {
     return err;
@@ -167,7 +144,7 @@ int MprogSpec::hook_detach(u32 prog, u32 link, u32 flags, u32 relative, u64 expe
   // Only a qdisc-held entry can be empty; there is nothing to detach from it.
   if (slots_.empty()) return -ENOENT;
   Relative rel;
-  const ProgType type = prog ? progs_.at(prog).type : ProgType::kUnspec;
+  const ProgType type = prog ? objects_.prog(prog).type : ProgType::kUnspec;
   if (const int err = resolve_relative(relative, flags, type, &rel)) return err;
   const int n = static_cast<int>(slots_.size());
   const bool rel_given = rel.prog_id != 0;
@@ -209,33 +186,23 @@ int MprogSpec::hook_detach(u32 prog, u32 link, u32 flags, u32 relative, u64 expe
   slots_.erase(slots_.begin() + victim);
   ++revision_;
   // A prog-API slot held the attach reference; commit drops it after the grace period.
-  if (!removed.link_id) put_prog(removed.prog_id);
+  if (!removed.link_id) objects_.put_prog(removed.prog_id);
   if (slots_.empty() && miniq_holds_ == 0) entry_ = false;
   return 0;
 }
 
-int MprogSpec::prog_load(ProgType type) {
-  const u32 id = next_prog_id_++;
-  progs_[id] = Prog{type, 1};
-  return static_cast<int>(alloc_fd(FdKind::kProg, id));
-}
-
-int MprogSpec::prog_id(u32 fd) const { return by_fd(FdKind::kProg, fd); }
-
-int MprogSpec::link_id(u32 fd) const { return by_fd(FdKind::kLink, fd); }
-
 int MprogSpec::prog_attach(const ProgAttachAttr& attr) {
   if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG) return -EINVAL;
-  const int prog = by_fd(FdKind::kProg, attr.attach_bpf_fd);
+  const int prog = objects_.by_fd(FdKind::kProg, attr.attach_bpf_fd);
   if (prog < 0) return prog;
-  const ProgType type = progs_.at(static_cast<u32>(prog)).type;
+  const ProgType type = objects_.prog(static_cast<u32>(prog)).type;
   if (type != ProgType::kSchedCls) return -EINVAL;
   u32 replace = 0;
   if (attr.attach_flags & BPF_F_REPLACE) {
     // The program to replace comes in its own fd, and must be of the same type.
-    const int old = by_fd(FdKind::kProg, attr.replace_bpf_fd);
+    const int old = objects_.by_fd(FdKind::kProg, attr.replace_bpf_fd);
     if (old < 0) return old;
-    if (progs_.at(static_cast<u32>(old)).type != type) return -EINVAL;
+    if (objects_.prog(static_cast<u32>(old)).type != type) return -EINVAL;
     replace = static_cast<u32>(old);
   }
   u32 replaced = 0;
@@ -246,8 +213,8 @@ int MprogSpec::prog_attach(const ProgAttachAttr& attr) {
                                attr.expected_revision},
                               &replaced);
   if (err) return err;
-  ++progs_.at(static_cast<u32>(prog)).refcnt;  // the entry keeps the syscall's reference...
-  if (replaced) put_prog(replaced);            // ...and the replaced slot's goes at once
+  ++objects_.prog(static_cast<u32>(prog)).refcnt;  // the entry keeps the syscall's reference...
+  if (replaced) objects_.put_prog(replaced);       // ...and the replaced slot's goes at once
   return 0;
 }
 
@@ -255,51 +222,44 @@ int MprogSpec::prog_detach(const ProgAttachAttr& attr) {
   if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG) return -EINVAL;
   u32 prog = 0;  // fd 0: detach without naming a program
   if (attr.attach_bpf_fd != 0) {
-    const int found = by_fd(FdKind::kProg, attr.attach_bpf_fd);
+    const int found = objects_.by_fd(FdKind::kProg, attr.attach_bpf_fd);
     if (found < 0) return found;
-    if (progs_.at(static_cast<u32>(found)).type != ProgType::kSchedCls) return -EINVAL;
+    if (objects_.prog(static_cast<u32>(found)).type != ProgType::kSchedCls) return -EINVAL;
     prog = static_cast<u32>(found);
   }
   return hook_detach(prog, 0, attr.attach_flags, attr.relative_fd, attr.expected_revision);
 }
 
 int MprogSpec::link_create(const LinkCreateAttr& attr) {
-  const int prog = by_fd(FdKind::kProg, attr.prog_fd);
+  const int prog = objects_.by_fd(FdKind::kProg, attr.prog_fd);
   if (prog < 0) return prog;
-  if (progs_.at(static_cast<u32>(prog)).type != ProgType::kSchedCls) return -EINVAL;
-  // The id is taken before the attach is tried, so a failed create still consumes it.
-  const u32 id = next_link_id_++;
-  links_[id] = Link{static_cast<u32>(prog), false, true};
-  link_settling_ = id;
+  if (objects_.prog(static_cast<u32>(prog)).type != ProgType::kSchedCls) return -EINVAL;
+  const u32 id = objects_.reserve_link(Link{static_cast<u32>(prog)});
   u32 replaced = 0;
   // The flags go to mprog as given; a link has nothing to replace (REPLACE names no
   // program, so it is never found).
   const int err = hook_attach(
       {{static_cast<u32>(prog), id}, attr.flags, attr.relative_fd, 0, attr.expected_revision},
       &replaced);
-  link_settling_ = 0;
+  objects_.settle_link();
   if (err) return err;
-  Link& link = links_.at(id);
-  link.attached = true;
-  link.freed = false;
-  ++progs_.at(static_cast<u32>(prog)).refcnt;
-  return static_cast<int>(alloc_fd(FdKind::kLink, id));
+  return static_cast<int>(objects_.publish_link(id));
 }
 
 int MprogSpec::link_update(const LinkUpdateAttr& attr) {
   if (attr.flags & ~BPF_F_REPLACE) return -EINVAL;
-  const int link_id = by_fd(FdKind::kLink, attr.link_fd);
+  const int link_id = objects_.by_fd(FdKind::kLink, attr.link_fd);
   if (link_id < 0) return link_id;
-  const int new_prog = by_fd(FdKind::kProg, attr.new_prog_fd);  // any program type
+  const int new_prog = objects_.by_fd(FdKind::kProg, attr.new_prog_fd);  // any program type
   if (new_prog < 0) return new_prog;
   int old_prog = 0;
   if (attr.flags & BPF_F_REPLACE) {
-    old_prog = by_fd(FdKind::kProg, attr.old_prog_fd);
+    old_prog = objects_.by_fd(FdKind::kProg, attr.old_prog_fd);
     if (old_prog < 0) return old_prog;
   } else if (attr.old_prog_fd) {
     return -EINVAL;
   }
-  Link& link = links_.at(static_cast<u32>(link_id));
+  Link& link = objects_.link(static_cast<u32>(link_id));
   if (!link.attached) return -ENOLINK;
   if (old_prog && static_cast<u32>(old_prog) != link.prog_id) return -EPERM;
   if (static_cast<u32>(new_prog) == link.prog_id) return 0;  // no commit, no revision bump
@@ -315,14 +275,14 @@ int MprogSpec::link_update(const LinkUpdateAttr& attr) {
                                0},
                               &replaced);
   if (err) return err;
-  ++progs_.at(static_cast<u32>(new_prog)).refcnt;
-  put_prog(link.prog_id);
+  ++objects_.prog(static_cast<u32>(new_prog)).refcnt;
+  objects_.put_prog(link.prog_id);
   link.prog_id = static_cast<u32>(new_prog);
   return 0;
 }
 
 void MprogSpec::release_link(u32 link_id) {
-  Link& link = links_.at(link_id);
+  Link& link = objects_.link(link_id);
   if (!link.attached) return;
   const int err = hook_detach(link.prog_id, link_id, 0, 0, 0);
   if (err) {
@@ -336,29 +296,14 @@ void MprogSpec::release_link(u32 link_id) {
 }
 
 int MprogSpec::link_detach(u32 link_fd) {
-  const int link_id = by_fd(FdKind::kLink, link_fd);
+  const int link_id = objects_.by_fd(FdKind::kLink, link_fd);
   if (link_id < 0) return link_id;
   release_link(static_cast<u32>(link_id));
   return 0;  // detaching a detached link is a no-op
 }
 
 int MprogSpec::close_fd(u32 fd) {
-  const auto it = fds_.find(fd);
-  if (it == fds_.end()) return -EBADF;
-  const Fd closed = it->second;
-  fds_.erase(it);
-  if (fd >= 3) free_fds_.insert(fd);
-  if (closed.kind == FdKind::kOther) return 0;
-  if (closed.kind == FdKind::kProg) {
-    put_prog(closed.id);
-    return 0;
-  }
-  // The last fd of a link: release it (detach if still attached), then put its program.
-  release_link(closed.id);
-  Link& link = links_.at(closed.id);
-  link.freed = true;
-  put_prog(link.prog_id);
-  return 0;
+  return objects_.close_fd(fd, [this](u32 link_id) { release_link(link_id); });
 }
 
 QueryResult MprogSpec::prog_query(const QueryAttr& attr) {
@@ -405,37 +350,6 @@ void MprogSpec::miniq_dec() {
   if (entry_ && miniq_holds_ == 0 && slots_.empty()) entry_ = false;
 }
 
-ObjectInfo MprogSpec::prog_info(u32 id) const {
-  const auto it = progs_.find(id);
-  if (it == progs_.end()) return {};
-  return {true, it->second.refcnt == 0, it->second.refcnt};
-}
-
-ObjectInfo MprogSpec::link_info(u32 id) const {
-  const auto it = links_.find(id);
-  if (it == links_.end()) return {};
-  // The link's fd holds its only lasting reference.
-  return {true, it->second.freed, it->second.freed ? 0U : 1U};
-}
-
 void MprogSpec::set_initial_revision(u64 revision) { initial_revision_ = revision; }
-
-u32 MprogSpec::alloc_fd(FdKind kind, u32 id) {
-  u32 fd = fd_top_;
-  if (free_fds_.empty()) {
-    ++fd_top_;
-  } else {
-    fd = *free_fds_.begin();
-    free_fds_.erase(free_fds_.begin());
-  }
-  fds_[fd] = Fd{kind, id};
-  return fd;
-}
-
-void MprogSpec::put_prog(u32 id) {
-  Prog& prog = progs_.at(id);
-  if (prog.refcnt == 0) throw std::logic_error("internal bug: mprog_spec put of a freed program");
-  --prog.refcnt;
-}
 
 }  // namespace mprogsim::upstream

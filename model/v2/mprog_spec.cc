@@ -200,46 +200,24 @@ bool stale(u32 expected, u32 revision) {
 
 }  // namespace
 
-MprogSpec::MprogSpec() {
-  for (u32 fd = 0; fd < 3; ++fd) fds_[fd] = Fd{};
-}
-
-int MprogSpec::by_fd(FdKind kind, u32 fd) const {
-  const auto it = fds_.find(fd);
-  if (it == fds_.end()) return -EBADF;
-  return it->second.kind == kind ? static_cast<int>(it->second.id) : -EINVAL;
-}
-
-int MprogSpec::prog_by_id(u32 id) const {
-  const auto it = progs_.find(id);
-  if (it == progs_.end() || it->second.refcnt == 0) return -ENOENT;
-  return static_cast<int>(id);
-}
-
-int MprogSpec::link_by_id(u32 id) const {
-  if (id == 0) return -ENOENT;
-  if (id == link_settling_) return -EAGAIN;  // in the idr, but its id is not published yet
-  const auto it = links_.find(id);
-  if (it == links_.end() || it->second.freed) return -ENOENT;
-  return static_cast<int>(id);
-}
-
 int MprogSpec::resolve_relative(u32 object, u32 flags, ProgType type, Relative* rel) const {
   *rel = {};
   if (!(flags & (BPF_F_REPLACE | kBeforeAfter))) {
     return object || (flags & (BPF_F_ID | BPF_F_LINK)) ? -EINVAL : 0;
   }
   if (flags & BPF_F_LINK) {
-    const int link = (flags & BPF_F_ID) ? link_by_id(object) : by_fd(FdKind::kLink, object);
+    const int link =
+        (flags & BPF_F_ID) ? objects_.link_by_id(object) : objects_.by_fd(FdKind::kLink, object);
     if (link < 0) return link;
-    const u32 prog = links_.at(link).prog_id;
-    if (type != ProgType::kUnspec && progs_.at(prog).type != type) return -EINVAL;
+    const u32 prog = objects_.link(link).prog_id;
+    if (type != ProgType::kUnspec && objects_.prog(prog).type != type) return -EINVAL;
     *rel = {prog, static_cast<u32>(link)};
     return 0;
   }
-  const int prog = (flags & BPF_F_ID) ? prog_by_id(object) : by_fd(FdKind::kProg, object);
+  const int prog =
+      (flags & BPF_F_ID) ? objects_.prog_by_id(object) : objects_.by_fd(FdKind::kProg, object);
   if (prog < 0) return (object == 0 && !(flags & BPF_F_ID)) ? 0 : prog;  // fd 0: no relative
-  if (type != ProgType::kUnspec && progs_.at(prog).type != type) return -EINVAL;
+  if (type != ProgType::kUnspec && objects_.prog(prog).type != type) return -EINVAL;
   rel->prog_id = static_cast<u32>(prog);
   return 0;
 }
@@ -256,7 +234,7 @@ int MprogSpec::hook_attach(const Slot& incoming, u32 flags, u32 object, u32 expe
   const u32 revision = entry_ ? revision_ : initial_revision_;
   if (stale(expected_revision, revision)) return -ESTALE;
   Relative rel;
-  const ProgType type = progs_.at(incoming.prog_id).type;
+  const ProgType type = objects_.prog(incoming.prog_id).type;
   if (const int err = resolve_relative(object, flags, type, &rel)) return err;
   List list = slots_;
   *replaced_prog = 0;
@@ -282,7 +260,7 @@ int MprogSpec::hook_detach(u32 prog, u32 link, u32 flags, u32 object, u32 expect
   if (!entry_) return -ENOENT;
   if (stale(expected_revision, revision_)) return -ESTALE;
   Relative rel;
-  const ProgType type = prog ? progs_.at(prog).type : ProgType::kUnspec;
+  const ProgType type = prog ? objects_.prog(prog).type : ProgType::kUnspec;
   if (const int err = resolve_relative(object, flags, type, &rel)) return err;
   List list = slots_;
   Slot removed;
@@ -292,39 +270,29 @@ int MprogSpec::hook_detach(u32 prog, u32 link, u32 flags, u32 object, u32 expect
   keys_.tcx_needed_key--;
   keys_.ingress_queue--;
   // A prog-API slot held the attach reference; commit drops it after the grace period.
-  if (removed.prog_id && !removed.link_id) put_prog(removed.prog_id);
+  if (removed.prog_id && !removed.link_id) objects_.put_prog(removed.prog_id);
   if (slots_.empty() && miniq_holds_ == 0) entry_ = false;
   return 0;
 }
 
-int MprogSpec::prog_load(ProgType type) {
-  const u32 id = next_prog_id_++;
-  progs_[id] = Prog{type, 1};
-  return static_cast<int>(alloc_fd(FdKind::kProg, id));
-}
-
-int MprogSpec::prog_id(u32 fd) const { return by_fd(FdKind::kProg, fd); }
-
-int MprogSpec::link_id(u32 fd) const { return by_fd(FdKind::kLink, fd); }
-
 int MprogSpec::prog_attach(const ProgAttachAttr& attr) {
   if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG) return -EINVAL;
-  const int prog = by_fd(FdKind::kProg, attr.attach_bpf_fd);
+  const int prog = objects_.by_fd(FdKind::kProg, attr.attach_bpf_fd);
   if (prog < 0) return prog;
-  if (progs_.at(prog).type != ProgType::kSchedCls) return -EINVAL;
+  if (objects_.prog(prog).type != ProgType::kSchedCls) return -EINVAL;
   u32 replaced = 0;
   const int err = hook_attach({static_cast<u32>(prog), 0, 0}, attr.attach_flags, attr.relative_fd,
                               static_cast<u32>(attr.expected_revision), &replaced);
   if (err) return err;
-  ++progs_.at(prog).refcnt;          // the entry keeps the syscall's reference...
-  if (replaced) put_prog(replaced);  // ...and the replaced slot's is dropped
+  ++objects_.prog(prog).refcnt;               // the entry keeps the syscall's reference...
+  if (replaced) objects_.put_prog(replaced);  // ...and the replaced slot's is dropped
   return 0;
 }
 
 int MprogSpec::prog_detach(const ProgAttachAttr& attr) {
   if (attr.attach_flags & ~BPF_F_ATTACH_MASK_MPROG) return -EINVAL;
-  int prog = by_fd(FdKind::kProg, attr.attach_bpf_fd);
-  if (prog >= 0 && progs_.at(prog).type != ProgType::kSchedCls) prog = -EINVAL;
+  int prog = objects_.by_fd(FdKind::kProg, attr.attach_bpf_fd);
+  if (prog >= 0 && objects_.prog(prog).type != ProgType::kSchedCls) prog = -EINVAL;
   if (prog < 0) {
     if (static_cast<s32>(attr.attach_bpf_fd) > 0) return prog;
     prog = 0;  // fd 0 (or negative as an int): detach without naming a program
@@ -334,39 +302,32 @@ int MprogSpec::prog_detach(const ProgAttachAttr& attr) {
 }
 
 int MprogSpec::link_create(const LinkCreateAttr& attr) {
-  const int prog = by_fd(FdKind::kProg, attr.prog_fd);
+  const int prog = objects_.by_fd(FdKind::kProg, attr.prog_fd);
   if (prog < 0) return prog;
-  if (progs_.at(prog).type != ProgType::kSchedCls) return -EINVAL;
-  // The id is taken before the attach is tried, so a failed create still consumes it.
-  const u32 id = next_link_id_++;
-  links_[id] = Link{static_cast<u32>(prog), attr.flags & kFirstLast, false, true};
-  link_settling_ = id;
+  if (objects_.prog(prog).type != ProgType::kSchedCls) return -EINVAL;
+  const u32 id = objects_.reserve_link(Link{{static_cast<u32>(prog)}, attr.flags & kFirstLast});
   u32 replaced = 0;
   const int err = hook_attach({static_cast<u32>(prog), id, 0}, attr.flags, attr.relative_fd,
                               static_cast<u32>(attr.expected_revision), &replaced);
-  link_settling_ = 0;
+  objects_.settle_link();
   if (err) return err;
-  Link& link = links_.at(id);
-  link.attached = true;
-  link.freed = false;
-  ++progs_.at(prog).refcnt;
-  return static_cast<int>(alloc_fd(FdKind::kLink, id));
+  return static_cast<int>(objects_.publish_link(id));
 }
 
 int MprogSpec::link_update(const LinkUpdateAttr& attr) {
   if (attr.flags & ~BPF_F_REPLACE) return -EINVAL;
-  const int link_id = by_fd(FdKind::kLink, attr.link_fd);
+  const int link_id = objects_.by_fd(FdKind::kLink, attr.link_fd);
   if (link_id < 0) return link_id;
-  const int new_prog = by_fd(FdKind::kProg, attr.new_prog_fd);
+  const int new_prog = objects_.by_fd(FdKind::kProg, attr.new_prog_fd);
   if (new_prog < 0) return new_prog;
   int old_prog = 0;
   if (attr.flags & BPF_F_REPLACE) {
-    old_prog = by_fd(FdKind::kProg, attr.old_prog_fd);
+    old_prog = objects_.by_fd(FdKind::kProg, attr.old_prog_fd);
     if (old_prog < 0) return old_prog;
   } else if (attr.old_prog_fd) {
     return -EINVAL;
   }
-  Link& link = links_.at(link_id);
+  Link& link = objects_.link(link_id);
   if (!link.attached) return -ENOLINK;
   if (old_prog && static_cast<u32>(old_prog) != link.prog_id) return -EPERM;
   if (static_cast<u32>(new_prog) == link.prog_id) return 0;  // no commit, no revision bump
@@ -377,14 +338,14 @@ int MprogSpec::link_update(const LinkUpdateAttr& attr) {
   const int err = hook_attach({static_cast<u32>(new_prog), static_cast<u32>(link_id), 0},
                               BPF_F_REPLACE | BPF_F_ID | link.flags, link.prog_id, 0, &replaced);
   if (err) return err;
-  ++progs_.at(new_prog).refcnt;
-  put_prog(link.prog_id);
+  ++objects_.prog(new_prog).refcnt;
+  objects_.put_prog(link.prog_id);
   link.prog_id = static_cast<u32>(new_prog);
   return 0;
 }
 
 void MprogSpec::release_link(u32 link_id) {
-  Link& link = links_.at(link_id);
+  Link& link = objects_.link(link_id);
   if (!link.attached) return;
   // The link's FIRST/LAST become detach flags; object and revision are 0.
   const int err = hook_detach(link.prog_id, link_id, link.flags, 0, 0);
@@ -398,29 +359,14 @@ void MprogSpec::release_link(u32 link_id) {
 }
 
 int MprogSpec::link_detach(u32 link_fd) {
-  const int link_id = by_fd(FdKind::kLink, link_fd);
+  const int link_id = objects_.by_fd(FdKind::kLink, link_fd);
   if (link_id < 0) return link_id;
   release_link(static_cast<u32>(link_id));
   return 0;
 }
 
 int MprogSpec::close_fd(u32 fd) {
-  const auto it = fds_.find(fd);
-  if (it == fds_.end()) return -EBADF;
-  const Fd closed = it->second;
-  fds_.erase(it);  // 0, 1, 2 close like any file: later lookups say EBADF (fds still start at 3)
-  if (fd >= 3) free_fds_.insert(fd);
-  if (closed.kind == FdKind::kOther) return 0;
-  if (closed.kind == FdKind::kProg) {
-    put_prog(closed.id);
-    return 0;
-  }
-  // The last fd of a link: release it (detach if still attached), then put its program.
-  release_link(closed.id);
-  Link& link = links_.at(closed.id);
-  link.freed = true;
-  put_prog(link.prog_id);
-  return 0;
+  return objects_.close_fd(fd, [this](u32 link_id) { release_link(link_id); });
 }
 
 QueryResult MprogSpec::prog_query(const QueryAttr& attr) {
@@ -472,39 +418,8 @@ void MprogSpec::miniq_dec() {
   if (entry_ && miniq_holds_ == 0 && slots_.empty()) entry_ = false;
 }
 
-ObjectInfo MprogSpec::prog_info(u32 id) const {
-  const auto it = progs_.find(id);
-  if (it == progs_.end()) return {};
-  return {true, it->second.refcnt == 0, it->second.refcnt};
-}
-
-ObjectInfo MprogSpec::link_info(u32 id) const {
-  const auto it = links_.find(id);
-  if (it == links_.end()) return {};
-  // The link's fd holds its only lasting reference.
-  return {true, it->second.freed, it->second.freed ? 0U : 1U};
-}
-
 void MprogSpec::set_initial_revision(u64 revision) {
   initial_revision_ = static_cast<u32>(revision);
-}
-
-u32 MprogSpec::alloc_fd(FdKind kind, u32 id) {
-  u32 fd = fd_top_;
-  if (free_fds_.empty()) {
-    ++fd_top_;
-  } else {
-    fd = *free_fds_.begin();
-    free_fds_.erase(free_fds_.begin());
-  }
-  fds_[fd] = Fd{kind, id};
-  return fd;
-}
-
-void MprogSpec::put_prog(u32 id) {
-  Prog& prog = progs_.at(id);
-  if (prog.refcnt == 0) throw std::logic_error("internal bug: mprog_spec put of a freed program");
-  --prog.refcnt;
 }
 
 }  // namespace mprogsim::v2

@@ -11,22 +11,19 @@
 // one flag covers both; the datapath runs the list as it is.
 #pragma once
 
-#include <map>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "model/mprog_api.h"
+#include "model/spec_objects.h"
 
 namespace mprogsim::v2 {
 
 class MprogSpec final : public MprogApi {
  public:
-  MprogSpec();
-
-  int prog_load(ProgType type) override;
-  int prog_id(u32 fd) const override;
-  int link_id(u32 fd) const override;
+  int prog_load(ProgType type) override { return static_cast<int>(objects_.load_prog(type)); }
+  int prog_id(u32 fd) const override { return objects_.by_fd(FdKind::kProg, fd); }
+  int link_id(u32 fd) const override { return objects_.by_fd(FdKind::kLink, fd); }
   int prog_attach(const ProgAttachAttr& attr) override;
   int prog_detach(const ProgAttachAttr& attr) override;
   int link_create(const LinkCreateAttr& attr) override;
@@ -38,8 +35,8 @@ class MprogSpec final : public MprogApi {
   void miniq_inc() override;
   void miniq_dec() override;
   u32 miniq_holds() const override { return miniq_holds_; }
-  ObjectInfo prog_info(u32 id) const override;
-  ObjectInfo link_info(u32 id) const override;
+  ObjectInfo prog_info(u32 id) const override { return objects_.prog_info(id); }
+  ObjectInfo link_info(u32 id) const override { return objects_.link_info(id); }
   StaticKeys static_keys() const override { return keys_; }
   void set_initial_revision(u64 revision) override;
   const std::vector<std::string>& warnings() const override { return warnings_; }
@@ -61,26 +58,11 @@ class MprogSpec final : public MprogApi {
   };
 
  private:
-  struct Prog {
-    ProgType type = ProgType::kUnspec;
-    u64 refcnt = 1;  // fd + attachments + links; 0 means freed (and gone from the idr)
+  struct Link : SpecLink {
+    u32 flags = 0;  // FIRST|LAST of the create flags: used again on update and detach
   };
-  struct Link {
-    u32 prog_id = 0;  // the link's reference on it lasts until the link is freed
-    u32 flags = 0;    // FIRST|LAST of the create flags: used again on update and detach
-    bool attached = false;
-    bool freed = false;  // its only fd was closed, or link_create failed
-  };
-  enum class FdKind { kOther, kProg, kLink };
-  struct Fd {
-    FdKind kind = FdKind::kOther;
-    u32 id = 0;
-  };
+  using FdKind = SpecFdKind;
 
-  // Lookups as the kernel's getters answer them: the object's id, or a negative errno.
-  int by_fd(FdKind kind, u32 fd) const;  // bpf_prog_get / bpf_link_get_from_fd
-  int prog_by_id(u32 id) const;
-  int link_by_id(u32 id) const;
   // bpf_mprog_tuple_relative(): resolves (object, flags) checking against `type`
   // (kUnspec: no check).
   int resolve_relative(u32 object, u32 flags, ProgType type, Relative* rel) const;
@@ -93,19 +75,7 @@ class MprogSpec final : public MprogApi {
   void release_link(u32 link_id);
   void commit();
 
-  u32 alloc_fd(FdKind kind, u32 id);
-  void put_prog(u32 id);
-
-  std::map<u32, Prog> progs_;  // by id
-  std::map<u32, Link> links_;  // by id, including links whose create failed
-  std::map<u32, Fd> fds_;      // 0, 1, 2 are open files that are no BPF objects
-  // The lowest free fd in O(log n): every fd in [3, fd_top_) is open (in fds_) or in
-  // free_fds_; a scan from 3 made a long scenario quadratic.
-  std::set<u32> free_fds_;
-  u32 fd_top_ = 3;
-  u32 next_prog_id_ = 1;
-  u32 next_link_id_ = 1;
-  u32 link_settling_ = 0;  // id of the link being created: by-id lookups say EAGAIN
+  SpecObjects<Link> objects_;  // programs, links, fds
 
   bool entry_ = false;        // a bundle exists (and is the published one)
   std::vector<Slot> slots_;   // empty whenever !entry_
