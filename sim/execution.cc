@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// One execution: the scheduler, the hooks the model calls, the simulated threads.
-// The properties are in execution_checks.cc.
+// One execution: the scheduler, the hooks the model calls, what the simulated
+// threads run. The fibers are in fiber_threads.cc, the properties in the checkers
+// (checks.h), the state hash in state_hash.cc.
 #include "sim/execution.h"
 
 #include <algorithm>
@@ -10,8 +11,7 @@
 #include "common/assert.h"
 #include "model/variant_registry.h"
 #include "sim/execution_internal.h"
-#include "sim/fiber_switch.h"
-#include "sim/stack_pool.h"
+#include "sim/location_names.h"
 
 namespace mprogsim::sim {
 namespace detail {
@@ -24,13 +24,13 @@ ThreadId Execution::pick() {
     enabled_.clear();
     bool all_done = true;
     if (!readers_started_ &&
-        (ops_ended_ >= workload_.start_readers_after || threads_[kControlThread].done)) {
+        (progress_.ended >= workload_.start_readers_after || fibers_.done(kControlThread))) {
       readers_started_ = true;
       readers_start_clock_ = hb_.clock(kControlThread);
     }
     for (std::size_t i = 0; i < nthreads_; i++) {
-      Thread& t = threads_[i];
-      if (t.done) continue;
+      const ThreadState& t = threads_[i];
+      if (fibers_.done(static_cast<ThreadId>(i))) continue;
       all_done = false;
       if (i != kControlThread && !readers_started_) continue;  // --start-readers-after
       if (t.parked) continue;
@@ -44,9 +44,11 @@ ThreadId Execution::pick() {
       if (!all_done) {
         std::string blocked;
         for (std::size_t i = 0; i < nthreads_; i++) {
-          if (!threads_[i].done) blocked += " " + thread_name(static_cast<ThreadId>(i));
+          if (!fibers_.done(static_cast<ThreadId>(i))) {
+            blocked += " " + thread_name(static_cast<ThreadId>(i));
+          }
         }
-        violate("deadlock", kNoThread, "no thread can run; waiting:" + blocked);
+        verdicts_.violate("deadlock", kNoThread, "no thread can run; waiting:" + blocked);
       }
       return kNoThread;  // finished
     }
@@ -113,18 +115,17 @@ void Execution::run_callback() {
   callbacks_run_++;
   in_callback_ = false;
   current_ = saved;
-  if (states_) states_->add(pos_hash_ ^ mem_hash_ ^ mix64(schedule_.size()));
+  if (states_) states_->add(distinct_.value() ^ mix64(schedule_.size()));
 }
 
 void Execution::schedule_point(const Transition& tr) {
   forget_quiet();  // other threads may run: what a reader can see may change
   const ThreadId me = current_;
-  Thread& self = threads_[me];
-  self.pending = tr;
+  threads_[me].pending = tr;
   pending_view_[me] = tr;
   if (prestarting_) {
     // Running up to the first point is private work; no choice is made for it.
-    to_main(self);
+    fibers_.yield(me);
     if (stop_ || unwinding_) park();
     current_ = me;
     performed(me, tr);
@@ -135,7 +136,7 @@ void Execution::schedule_point(const Transition& tr) {
   if (next != me) {
     // Someone else runs (or the execution stops): hand over to the scheduler.
     next_ = next;
-    to_main(self);
+    fibers_.yield(me);
     if (stop_ || unwinding_) park();
   }
   current_ = me;
@@ -144,44 +145,25 @@ void Execution::schedule_point(const Transition& tr) {
 }
 
 void Execution::park() {
-  Thread& self = threads_[current_];
+  const ThreadId me = current_;
   for (;;) {
     if (unwinding_) throw Unwind{};  // caught at the top of the thread's fiber
-    to_main(self);
+    fibers_.yield(me);
   }
 }
 
-void Execution::to_main(Thread& self) {
-  void* fake_stack = nullptr;
-  start_switch(&fake_stack, main_stack_bottom_, main_stack_size_);
-  self.main = std::move(self.main).resume();
-  finish_switch(fake_stack, nullptr, nullptr);
-}
-
-void Execution::to_thread(ThreadId id) {
-  SIM_ASSERT(id < threads_.size() && threads_[id].fiber, "resuming a thread that has no fiber");
-  Thread& t = threads_[id];
-  void* fake_stack = nullptr;
-  start_switch(&fake_stack, t.stack_bottom, t.stack_size);
-  in_fiber_ = true;
-  t.fiber = std::move(t.fiber).resume();
-  in_fiber_ = false;
-  finish_switch(fake_stack, nullptr, nullptr);
-}
-
 void Execution::performed(ThreadId t, const Transition& tr) {
-  Thread& self = threads_[t];
-  const std::uint64_t old_pos = mix64((std::uint64_t{t} << 56) ^ self.steps);
+  ThreadState& self = threads_[t];
+  distinct_.moved(t, self.steps);
   self.steps++;
-  pos_hash_ ^= old_pos ^ mix64((std::uint64_t{t} << 56) ^ self.steps);
   if (tr.kind != StepKind::kStart) record_step(t, tr);
-  if (tr.kind == StepKind::kAccess || tr.kind == StepKind::kFree) check_access(t, tr);
-  if (states_) states_->add(pos_hash_ ^ mem_hash_);
+  if (tr.kind == StepKind::kAccess || tr.kind == StepKind::kFree) checks_.access(t, tr);
+  if (states_) states_->add(distinct_.value());
 }
 
 void Execution::record_step(ThreadId t, const Transition& tr) {
   hb_.begin(t);
-  Thread& self = threads_[t];
+  ThreadState& self = threads_[t];
   if (t != kControlThread && !self.spawned) {
     self.spawned = true;
     if (workload_.start_readers_after) hb_.after_clock(readers_start_clock_);
@@ -206,7 +188,7 @@ void Execution::record_step(ThreadId t, const Transition& tr) {
           (tr.access == MemAccess::kReadOnce || tr.access == MemAccess::kRcuDeref)) {
         // What a reader reads decides where its code goes next.
         const auto value = *static_cast<const std::uintptr_t*>(tr.addr);
-        self.pass_read = mix64(self.pass_read ^ stable_id(value) ^ (self.calls << 48));
+        self.pass_read = mix64(self.pass_read ^ stable_id(shadow_, value) ^ (self.calls << 48));
       }
       hb_.access(effect.key, effect.write, effect.object);
       break;
@@ -248,7 +230,7 @@ bool Execution::needs_point(const Transition& tr) {
   // No reader can see anything before it starts: its first step happens after the
   // step that ends the setup, and so after everything the control path did before.
   const u32 k = workload_.start_readers_after;
-  const bool no_reader = workload_.readers == 0 || (k > 0 && ops_ended_ < k);
+  const bool no_reader = workload_.readers == 0 || (k > 0 && progress_.ended < k);
   switch (tr.kind) {
     case StepKind::kSyncStart:
     case StepKind::kSyncWait:
@@ -286,63 +268,16 @@ bool Execution::needs_point(const Transition& tr) {
   }
 }
 
-std::uint64_t Execution::stable_id(std::uintptr_t p) {
-  if (!p) return 0;
-  const Allocation* a = shadow_.find(reinterpret_cast<const void*>(p));
-  return a ? (std::uint64_t{a->seq} << 32) + (p - a->start) : mix64(p);
-}
-
-std::uint64_t Execution::published_rank(std::uint32_t x) const {
-  std::uint64_t rank = 0;
-  for (std::size_t j = 1; j < op_published_c_.size(); j++) {
-    if (op_published_c_[j] && op_published_c_[j] - 1 <= x) rank++;
-  }
-  return rank;
-}
-
-// The state a choice is made in. The control path's code is deterministic: what it
-// reads only it writes (slots, refcounts, fd tables), so its position (hooks
-// called) fixes the model's memory, together with which RCU callbacks have freed
-// what. A reader's position is its hooks called and what its pass has read. Then
-// what RCU remembers (nesting, the sections a grace period or callback still waits
-// for), what the elision rules know (entries a pass may still hold), and what the
-// snapshot property will compare (how many linearization points each reader and
-// each pass's load know of). Happens-before enters only through those comparisons.
 StateKey Execution::state_key() {
-  StateKey k{0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL};
-  auto add = [&k](std::uint64_t x) {
-    k.a = mix64(k.a ^ x);
-    k.b = mix64(k.b + x * 0x9e3779b97f4a7c15ULL + 0x3c6ef372fe94f82bULL);
-  };
-  add(readers_started_);
-  add(callbacks_run_);
-  for (std::size_t i = 0; i < nthreads_; i++) {
-    const Thread& t = threads_[i];
-    const auto id = static_cast<ThreadId>(i);
-    add(t.calls);
-    add((t.done ? 1 : 0) | (t.parked ? 2 : 0) | (t.pass_loaded ? 4 : 0));
-    if (i == kControlThread) {
-      if (!t.done && t.pending.kind == StepKind::kSyncWait) add(rcu_.still_open(t.sync_snapshot));
-      continue;
-    }
-    add(rcu_.nesting(id));
-    add(t.pass_read);
-    add(published_rank(hb_.clock(id).c[kControlThread]));
-    if (t.pass_loaded) add(published_rank(t.pass_load_c));
-  }
-  add(rcu_.queue().size());
-  for (const SimRcu::Callback& cb : rcu_.queue()) add(rcu_.still_open(cb.snapshot));
-  // Holds, in any order: which entries a pass may still hold, as far as the control
-  // path knows.
-  std::uint64_t holds = 0;
-  const VectorClock& known = hb_.clock(kControlThread);
-  for (const Hold& h : holds_) {
-    if (h.end_po && known.knows(hb_.slot_of(h.reader), h.end_po)) continue;
-    holds +=
-        mix64(stable_id(h.entry) ^ (std::uint64_t{h.reader} << 56) ^ (h.end_po ? 1ULL << 60 : 0));
-  }
-  add(holds);
-  return k;
+  return sim::state_key(StateView{.threads = threads_,
+                                  .fibers = fibers_,
+                                  .rcu = rcu_,
+                                  .hb = hb_,
+                                  .holds = holds_,
+                                  .progress = progress_,
+                                  .shadow = shadow_,
+                                  .readers_started = readers_started_,
+                                  .callbacks_run = callbacks_run_});
 }
 
 bool Execution::entry_published(std::uintptr_t addr) const {
@@ -384,7 +319,7 @@ void Execution::remember_quiet(const void* addr) {
   const Allocation* a = shadow_.find(addr);
   if (!a || a->freed || a->rcu_free_queued) return;
   const u32 k = workload_.start_readers_after;
-  const bool no_reader = workload_.readers == 0 || (k > 0 && ops_ended_ < k);
+  const bool no_reader = workload_.readers == 0 || (k > 0 && progress_.ended < k);
   if (!no_reader && a->kind != Allocation::Kind::kEntry) return;
   const auto at = reinterpret_cast<std::uintptr_t>(addr);
   const std::size_t size = target_->entry_size();
@@ -418,6 +353,56 @@ void Execution::stop_thread() {
   park();
 }
 
+Execution::~Execution() {
+  {
+    // Teardown runs model code (unwinding frames, queued callbacks) through these
+    // hooks, inert: run() has already put the thread's old ones back. No mutant:
+    // teardown only releases what the run left.
+    KernelScope scope(this, &target_->objects());
+    // Unwind any thread stopped mid-way: resumed with unwinding_ set, it throws
+    // Unwind from its scheduling point up to the top of its fiber and finishes.
+    unwinding_ = true;
+    for (std::size_t i = 0; i < fibers_.size(); i++) {
+      const auto id = static_cast<ThreadId>(i);
+      if (fibers_.suspended(id)) {
+        current_ = id;
+        fibers_.resume(id);
+      }
+      fibers_.drop(id);
+    }
+    // Callbacks still queued run now, so that what they free is released.
+    while (rcu_.callbacks_pending()) rcu_.take_callback().fn();
+  }
+  session_.reset();
+  // Quarantined memory first: some destroy steps touch objects the target owns.
+  shadow_.release();
+  // An execution stopped inside an attach leaves a bundle nobody points to (the
+  // unwound frame held it). The published one is the target's to free.
+  const auto published = reinterpret_cast<std::uintptr_t>(target_->published_bundle());
+  for (const Allocation& a : shadow_.all()) {
+    const bool entry = a.kind == Allocation::Kind::kEntry;
+    const bool is_published = published >= a.start && published < a.start + a.size;
+    if (entry && !a.freed && !is_published) {
+      target_->free_unreachable_entry(reinterpret_cast<void*>(a.start));
+    }
+  }
+  target_.reset();  // frees what is still published, sequentially
+}
+
+void Execution::thread_main(ThreadId id) {
+  current_ = id;
+  performed(id, Transition{StepKind::kStart});
+  try {
+    if (id == kControlThread) {
+      control_body();
+    } else {
+      reader_body(id);
+    }
+  } catch (const Unwind&) {
+    // The execution stopped early; this thread's stack is unwound.
+  }
+}
+
 ExecutionResult Execution::run() {
   const Reference& ref = reference_;
   if (!ref.error.empty()) {
@@ -443,42 +428,17 @@ ExecutionResult Execution::run() {
   schedule_.reserve(256);  // most executions take fewer steps: one allocation, not eight
   threads_.resize(nthreads_);
   pending_view_.assign(nthreads_, Transition{});
-  op_published_c_.assign(workload_.scenario.steps.size() + 1, 0);
+  progress_.published_c.assign(workload_.scenario.steps.size() + 1, 0);
 
   if (session_) {
-    static thread_local StackPool pool(256 * 1024);
-    for (std::size_t i = 0; i < nthreads_; i++) {
-      const auto id = static_cast<ThreadId>(i);
-      threads_[i].fiber =
-          ctx::fiber(std::allocator_arg,
-                     PooledStack(&pool, &threads_[i].stack_bottom, &threads_[i].stack_size),
-                     [this, id](ctx::fiber&& main) {
-                       finish_switch(nullptr, &main_stack_bottom_, &main_stack_size_);
-                       threads_[id].main = std::move(main);
-                       threads_[id].started = true;
-                       current_ = id;
-                       performed(id, Transition{StepKind::kStart});
-                       try {
-                         if (id == kControlThread) {
-                           control_body();
-                         } else {
-                           reader_body(id);
-                         }
-                       } catch (const Unwind&) {
-                         // The execution stopped early; this thread's stack is unwound.
-                       }
-                       threads_[id].done = true;
-                       start_switch(nullptr, main_stack_bottom_, main_stack_size_);
-                       return std::move(threads_[id].main);
-                     });
-    }
+    fibers_.create(nthreads_, &body_);
     // Every thread runs up to its first scheduling point before any choice: what
     // it does until then (harness code, fd tables, loads) touches nothing another
     // thread sees, and a "start" step would only multiply equivalent schedules.
     prestarting_ = true;
     for (std::size_t i = 0; i < nthreads_ && !stop_; i++) {
       current_ = static_cast<ThreadId>(i);
-      to_thread(static_cast<ThreadId>(i));
+      fibers_.resume(static_cast<ThreadId>(i));
     }
     prestarting_ = false;
     // The scheduler loop: resume the chosen thread until it hands over.
@@ -486,10 +446,10 @@ ExecutionResult Execution::run() {
     while (run_next != kNoThread && !stop_) {
       current_ = run_next;
       next_ = kNoThread;
-      to_thread(run_next);
+      fibers_.resume(run_next);
       run_next = next_ != kNoThread ? next_ : pick();
     }
-    if (!stop_ && result_.status == ExecutionResult::Status::kPassed) check_quiescence();
+    if (!stop_ && result_.status == ExecutionResult::Status::kPassed) checks_.quiescence();
   }
   // (collect_outcome: an execution abandoned after a violation stays abandoned; the
   // violation is met again by an execution that runs to its end.)
@@ -542,7 +502,7 @@ void Execution::access_slow(MemAccess kind, const void* addr) {
                               tr.access == MemAccess::kRefInc || tr.access == MemAccess::kRefDec),
                  tr.writes(), a->seq);
     }
-    check_access(current_, tr);
+    checks_.access(current_, tr);
     return;
   }
   threads_[current_].calls++;
@@ -553,12 +513,13 @@ void Execution::access_slow(MemAccess kind, const void* addr) {
   const bool point = options_.all_points || !control || needs_point(tr);
   // A write that changes what a reader would read now is the step's
   // linearization point (the first one is).
+  const std::size_t begun = progress_.begun;
   const bool publishes =
-      control && writes && ops_begun_ > 0 && !op_published_c_[ops_begun_] &&
+      control && writes && begun > 0 && !progress_.published_c[begun] &&
       (kind == MemAccess::kRcuAssign || (kind != MemAccess::kRefInc && kind != MemAccess::kRefDec &&
                                          entry_published(reinterpret_cast<std::uintptr_t>(addr))));
   if (point) schedule_point(tr);
-  if (publishes) op_published_c_[ops_begun_] = hb_.clock(kControlThread).c[kControlThread] + 1;
+  if (publishes) progress_.published_c[begun] = hb_.clock(kControlThread).c[kControlThread] + 1;
   if (control && !point && quiet_kind && !options_.record_events) remember_quiet(addr);
   // Only the distinct-state estimate needs this. A write no other thread could
   // observe is a function of the control path's position, already in the state.
@@ -566,15 +527,10 @@ void Execution::access_slow(MemAccess kind, const void* addr) {
     const Allocation* a = shadow_.find(addr);
     const std::uint64_t key =
         a ? (std::uint64_t{a->seq} << 32) ^ (reinterpret_cast<std::uintptr_t>(addr) - a->start) : 0;
-    const std::uint64_t contribution =
-        mix64(key ^ mix64((std::uint64_t{current_} << 40) ^ threads_[current_].steps));
-    auto [it, fresh] = last_write_.try_emplace(key, 0);
-    mem_hash_ ^= it->second ^ contribution;
-    it->second = contribution;
-    (void)fresh;
+    distinct_.wrote(key, current_, threads_[current_].steps);
   }
   if (options_.record_events) {
-    const std::string location = where(addr);
+    const std::string location = location_name(shadow_, *target_, addr);
     log(current_, std::string(access_name(kind)) + " " + location,
         {.kind = EventKind::kAccess, .access = kind, .location = location, .point = point});
   }
@@ -589,7 +545,7 @@ void Execution::alloc(const void* object, std::size_t size, const char* what) {
   } else if (std::string_view(what) == "bpf_link") {
     a.model_id = static_cast<const bpf_link*>(object)->model_id;
   }
-  if (options_.record_events && in_fiber_) {
+  if (options_.record_events && fibers_.in_fiber()) {
     log(current_, "allocates " + a.name(), {.kind = EventKind::kAlloc, .location = a.name()});
   }
 }
@@ -614,7 +570,7 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
   } else {
     if (in_callback_ && a) hb_.free(a->seq);
     if (a && a->freed && !stop_) {
-      check_access(current_, Transition{StepKind::kFree, MemAccess::kReadOnce, object, a->size});
+      checks_.access(current_, Transition{StepKind::kFree, MemAccess::kReadOnce, object, a->size});
     }
   }
   a = shadow_.find(object);
@@ -659,7 +615,7 @@ void Execution::rcu_read_unlock() {
   threads_[current_].calls++;
   schedule_point(Transition{StepKind::kRcuUnlock});
   if (!rcu_.read_unlock(current_)) {
-    violate("rcu", current_, "rcu_read_unlock without a matching rcu_read_lock");
+    verdicts_.violate("rcu", current_, "rcu_read_unlock without a matching rcu_read_lock");
     stop_thread();
   }
   if (options_.record_events) log(current_, "rcu_read_unlock", {.kind = EventKind::kRcuUnlock});
@@ -678,10 +634,10 @@ void Execution::synchronize_rcu() {
     return;
   }
   schedule_point(Transition{StepKind::kSyncStart});
-  Thread& self = threads_[current_];
+  ThreadState& self = threads_[current_];
   self.sync_snapshot = rcu_.start_grace_period();
   if (rcu_.in_section(current_)) {
-    violate("deadlock", current_, "synchronize_rcu inside a read-side section");
+    verdicts_.violate("deadlock", current_, "synchronize_rcu inside a read-side section");
     stop_thread();
   }
   if (options_.record_events) {
@@ -716,15 +672,13 @@ void Execution::call_rcu(const void* head, std::function<void()> callback) {
 
 void Execution::warn(const std::string& what) {
   if (unwinding_ || stop_) return;
-  violate("kernel-warn", current_, "WARN_ON_ONCE: " + what);
+  checks_.warn(current_, what);
   if (hooks_live() && stop_) park();
 }
 
 void Execution::out_of_bounds(const std::string& what) {
   if (unwinding_ || stop_) return;
-  violate("out-of-bounds", current_,
-          thread_name(current_) + " " + what + " (the kernel would access memory past the array)",
-          {{"access", what}});
+  checks_.out_of_bounds(current_, what);
   if (hooks_live()) stop_thread();
 }
 
@@ -733,8 +687,8 @@ void Execution::out_of_bounds(const std::string& what) {
 void Execution::control_body() {
   const auto& steps = workload_.scenario.steps;
   for (std::size_t k = 0; k < steps.size(); k++) {
-    ops_begun_ = k + 1;
-    revision_before_ = target_->revision();
+    progress_.begun = k + 1;
+    checks_.step_begin(k);
     if (options_.record_events) {
       log(kControlThread, "begins step " + std::to_string(k + 1) + ": " + step_op_name(steps[k].op),
           {.kind = EventKind::kStepBegin, .index = k + 1});
@@ -748,7 +702,7 @@ void Execution::control_body() {
       stop_ = true;
       park();
     }
-    ops_ended_ = k + 1;
+    progress_.ended = k + 1;
     forget_quiet();  // the readers may start now
     if (options_.record_events) {
       log(kControlThread, "ends " + report.line + " | " + target_->entries(),
@@ -757,7 +711,7 @@ void Execution::control_body() {
     if (options_.collect_outcome) {
       result_.observed.emplace_back(now(), "C step " + std::to_string(k + 1) + ": " + report.line);
     }
-    check_control_step(k, steps[k], report);
+    if (!stop_) checks_.step_end(k, steps[k], report);
     if (stop_) park();
   }
 }
@@ -785,9 +739,11 @@ void Execution::reader_body(ThreadId id) {
       result_.observed.emplace_back(
           now(), thread_name(id) + " pass " + std::to_string(pass) + " saw " + list_text(ran));
     }
-    Thread& self = threads_[id];
-    check_snapshot({id, pass, ran, self.pass_loaded ? self.pass_load_c : self.section_start_c,
-                    hb_.clock(id).c[kControlThread], start, end});
+    ThreadState& self = threads_[id];
+    if (!stop_) {
+      checks_.pass_end({id, pass, ran, self.pass_loaded ? self.pass_load_c : self.section_start_c,
+                        hb_.clock(id).c[kControlThread], start, end});
+    }
     self.pass_loaded = false;
     if (stop_) park();
   }

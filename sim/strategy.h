@@ -18,7 +18,7 @@ namespace mprogsim::sim {
 class HappensBefore;
 
 // The state a choice is made in, hashed (128 bits): everything the rest of the
-// execution depends on (sim/execution.cc, state_key). Only for strategies that ask.
+// execution depends on (sim/state_hash.h, state_key). Only for strategies that ask.
 struct StateKey {
   std::uint64_t a = 0, b = 0;
   bool operator==(const StateKey& o) const { return a == o.a && b == o.b; }
