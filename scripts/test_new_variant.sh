@@ -8,7 +8,8 @@
 #   1. mprogsim builds; every hand-written v2 scenario, relabelled v2copy, replays and
 #      passes; `diff v2 v2copy` finds no difference; a simulator check of v2copy
 #      passes, and with a concurrent mutant it fails (the mutants belong to it);
-#   2. without its make_target, the folder fails to compile, naming VariantFolder.
+#   2. without a registry field, the folder fails to compile, naming VariantFolder;
+#      without its spec, naming MirrorPieces.
 # Usage: test_new_variant.sh SOURCE_DIR WORK_DIR. Exit 0 when all holds, 1 when not,
 # 2 on misuse. A full build of the copy: minutes (label `long`, not in CI).
 set -euo pipefail
@@ -54,10 +55,20 @@ status=0
 "$m" check -q --variant v2copy --mutant commit-no-sync --out "$work/out" >/dev/null || status=$?
 [[ $status -eq 1 ]] || fail "check --variant v2copy --mutant commit-no-sync: exit $status, not 1"
 
-# A missing piece: the folder without its simulator target.
-sed -i '/static std::unique_ptr<SimTarget> make_target(Mutant mutant);/d' "$copy/model/v2copy/variant.h"
+# A missing piece fails to compile, naming what misses it: a registry field
+# (VariantFolder), then the spec the folder's Mirror names (MirrorPieces).
+h=$copy/model/v2copy/variant.h
+cc=$copy/model/v2copy/variant.cc
+cp "$h" "$work/variant.h.orig"
+sed -i '/static constexpr bool kEmptyHookAnswers/d' "$h"
 if cmake --build "$build" -j2 --target mprog_model >"$work/missing.log" 2>&1; then
-  fail "model/v2copy/ without make_target compiled"
+  fail "model/v2copy/ without kEmptyHookAnswers compiled"
 fi
-grep -q "VariantFolder" "$work/missing.log" || fail "the missing piece's error does not name VariantFolder"
-echo "v2copy: $scenarios scenarios pass, no difference from v2, check passes and finds commit-no-sync; without make_target it does not compile"
+grep -q "VariantFolder" "$work/missing.log" || fail "the missing field's error does not name VariantFolder"
+cp "$work/variant.h.orig" "$h"
+sed -i '/using Spec = MprogSpec;/d' "$cc"
+if cmake --build "$build" -j2 --target mprog_model >"$work/missing-spec.log" 2>&1; then
+  fail "model/v2copy/ without its spec compiled"
+fi
+grep -q "MirrorPieces" "$work/missing-spec.log" || fail "the missing spec's error does not name MirrorPieces"
+echo "v2copy: $scenarios scenarios pass, no difference from v2, check passes and finds commit-no-sync; without a registry field or its spec it does not compile"

@@ -10,12 +10,16 @@
 #include <vector>
 
 #include "model/finding_ids.h"
+#include "model/mirror_variant.h"
 #include "model/upstream/uapi.h"
 #include "model/variant_registry.h"
 
 namespace mprogsim::upstream {
 
-struct VariantTraits {
+struct Mirror;  // model/upstream/variant.cc: what differs between the mirrors
+
+// The factories and checks come from MirrorVariant (model/mirror_variant.h).
+struct VariantTraits : MirrorVariant<Mirror> {
   static constexpr std::string_view kName = "upstream";
   static constexpr std::array<AttachFlag, 5> kFlags = {{
       {"REPLACE", BPF_F_REPLACE},
@@ -36,13 +40,6 @@ struct VariantTraits {
 
   // atomic64_inc: no value is skipped.
   static u64 next_revision(u64 before) { return before + 1; }
-
-  static std::unique_ptr<MprogApi> make_system(Mutant mutant);
-  static std::unique_ptr<MprogApi> make_spec();
-  static std::unique_ptr<SimTarget> make_target(Mutant mutant);
-  // model/upstream/invariants.cc
-  static std::vector<Violation> check_state(const MprogApi& system, const Observation& after);
-  static std::string datapath_memory(const MprogApi& system);
 
   static constexpr std::array kMutants = {
       // Concurrent: both mirrors have the code these break.

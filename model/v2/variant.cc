@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "model/v2/variant.h"
 
-#include "common/assert.h"
-#include "model/mirror_target.h"
+#include "model/mirror_variant_impl.h"
 #include "model/v2/invariants.h"
 #include "model/v2/mprog_spec.h"
 #include "model/v2/system.h"
 
 namespace mprogsim::v2 {
-namespace {
 
-// What differs between the mirrors for the simulator (model/mirror_target.h).
-struct Layout {
+// What differs between the mirrors, for the registry (model/mirror_variant.h) and
+// the simulator (model/mirror_target.h).
+struct Mirror {
   using System = v2::System;
+  using Spec = MprogSpec;
   using Device = net_device;
   using Entry = bpf_mprog_entry;
   using Bundle = bpf_mprog_bundle;
@@ -31,32 +31,11 @@ struct Layout {
   static std::string bundle_field(std::size_t) { return ""; }
   static int initial_revision() { return bpf_mprog_initial_revision(); }
   static void set_initial_revision(int revision) { bpf_mprog_set_initial_revision(revision); }
+  static std::vector<Violation> check_state(const System& system, const Observation& after) {
+    return check_system_state(system, after);
+  }
 };
 
-const System& system_of(const MprogApi& api) {
-  const auto* system = dynamic_cast<const System*>(&api);
-  SIM_ASSERT(system, "a v2 check given a system of another variant");
-  return *system;
-}
-
-}  // namespace
-
-std::unique_ptr<MprogApi> VariantTraits::make_system(Mutant mutant) {
-  return std::make_unique<System>(mutant);
-}
-
-std::unique_ptr<MprogApi> VariantTraits::make_spec() { return std::make_unique<MprogSpec>(); }
-
-std::unique_ptr<SimTarget> VariantTraits::make_target(Mutant mutant) {
-  return std::make_unique<MirrorTarget<Layout>>(mutant);
-}
-
-std::string VariantTraits::datapath_memory(const MprogApi& system) {
-  return MirrorTarget<Layout>::datapath_memory(system_of(system));
-}
-
-std::vector<Violation> VariantTraits::check_state(const MprogApi& api, const Observation& after) {
-  return check_system_state(system_of(api), after);
-}
-
 }  // namespace mprogsim::v2
+
+template struct mprogsim::MirrorVariant<mprogsim::v2::Mirror>;

@@ -10,12 +10,16 @@
 #include <vector>
 
 #include "model/finding_ids.h"
+#include "model/mirror_variant.h"
 #include "model/v2/uapi.h"
 #include "model/variant_registry.h"
 
 namespace mprogsim::v2 {
 
-struct VariantTraits {
+struct Mirror;  // model/v2/variant.cc: what differs between the mirrors
+
+// The factories and checks come from MirrorVariant (model/mirror_variant.h).
+struct VariantTraits : MirrorVariant<Mirror> {
   static constexpr std::string_view kName = "v2";
   static constexpr std::array<AttachFlag, 7> kFlags = {{
       {"REPLACE", BPF_F_REPLACE},
@@ -40,13 +44,6 @@ struct VariantTraits {
     const u32 next = static_cast<u32>(before) + 1U;
     return next == 0 ? 1 : next;
   }
-
-  static std::unique_ptr<MprogApi> make_system(Mutant mutant);
-  static std::unique_ptr<MprogApi> make_spec();
-  static std::unique_ptr<SimTarget> make_target(Mutant mutant);
-  // model/v2/invariants.cc
-  static std::vector<Violation> check_state(const MprogApi& system, const Observation& after);
-  static std::string datapath_memory(const MprogApi& system);
 
   static constexpr std::array kMutants = {
       Mutant::kAddSkipsExists,
