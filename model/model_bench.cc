@@ -6,9 +6,9 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <random>
 #include <vector>
 
+#include "common/rng.h"
 #include "model/v2/system.h"
 
 namespace mprogsim {
@@ -24,10 +24,10 @@ struct Op {
 
 // A fixed workload: the same ops for the model and for the baseline.
 std::vector<Op> make_workload() {
-  std::mt19937_64 rng(42);
+  Rng rng(42);
   std::vector<Op> ops;
   for (int i = 0; i < 4096; i++) {
-    const u64 r = rng();
+    const u64 r = rng.next();
     ops.push_back({static_cast<Op::Kind>(r % 5), static_cast<u32>((r >> 8) % kPrograms),
                    static_cast<u32>((r >> 16) % kPrograms)});
   }

@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -34,12 +33,12 @@
 namespace mprogsim::tools {
 namespace {
 
-// Raw draws only (no std distributions): the same seed gives the same actions on
-// every platform.
-Action draw_action(std::mt19937_64& rng) {
+// The project's PRNG with raw draws only (no std distributions): the same seed gives
+// the same actions on every platform.
+Action draw_action(Rng& rng) {
   Action a;
-  a.kind = weighted_item(kActionWeights, rng() % total_weight(kActionWeights));
-  const u64 r = rng();
+  a.kind = weighted_item(kActionWeights, rng.below(total_weight(kActionWeights)));
+  const u64 r = rng.next();
   a.prog = static_cast<u32>(r % 1024);
   a.other = static_cast<u32>((r >> 10) % 1024);
   a.flags = (r >> 20) % 3 == 0 ? 0 : ((r >> 22) % 2 ? 1U << ((r >> 24) % 7) : (r >> 27) % 128);
@@ -81,11 +80,11 @@ std::string what_replay_shows(const Scenario& scenario, Mutant mutant) {
          "observe; the steps lead to it)";
 }
 
-u64 draw_initial_revision(std::mt19937_64& rng) {
+u64 draw_initial_revision(Rng& rng) {
   constexpr std::array<u64, 16> kChoices = {
       1, 1, 1,          1,          1,          1,          1,          1,
       1, 1, 0xfffffffe, 0xfffffffe, 0x7ffffffe, 0x7ffffffe, 0xfffffff0, 0x80000000};
-  return kChoices[rng() % kChoices.size()];
+  return kChoices[rng.below(kChoices.size())];
 }
 
 // Every known finding of the variant except `keep`: the run fails at `keep` only.
@@ -244,7 +243,7 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
   }
   std::cout << "\n";
   const auto started = std::chrono::steady_clock::now();
-  std::mt19937_64 rng(o->seed);
+  Rng rng(o->seed);
   std::map<std::string, std::size_t> reported;  // finding -> index in out.findings
   // Never replaces a file: another run (another mutant, say) keeps its scenario.
   // Returns the path written, or empty after printing why it could not be.
