@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "common/rng.h"
+#include "properties/diff_alphabet.h"
 #include "properties/diff_compare.h"
 #include "properties/diff_sides.h"
 #include "scenario/scenario_runner.h"
@@ -24,7 +25,7 @@
 namespace mprogsim::properties {
 namespace {
 
-using namespace diff;  // the sides, their views, the comparison (diff_*.h)
+using namespace diff;  // the sides, their views, the alphabet, the comparison (diff_*.h)
 
 // ---- the alphabet ----------------------------------------------------------------
 
@@ -38,13 +39,6 @@ struct Op {
 bool names_first_last(const Step& s) {
   return std::any_of(s.flags.begin(), s.flags.end(),
                      [](const std::string& f) { return f == "FIRST" || f == "LAST"; });
-}
-
-std::vector<std::string> common(const std::vector<std::string>& x,
-                                const std::vector<std::string>& y) {
-  std::vector<std::string> out;
-  std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
-  return out;
 }
 
 // ---- the state graph ---------------------------------------------------------------
@@ -112,198 +106,22 @@ class Search {
     return id;
   }
 
-  // Every operation the alphabet offers on the pair's current state, in a fixed
-  // order. Names must be bound on both sides (a link_attach may succeed on one side
-  // only); a program or link is named by fd only while its fd is open.
+  // Every operation the alphabet offers on the pair's current state (diff_alphabet.h),
+  // then, if asked, the observations.
   std::vector<u32> alphabet(Pair& pair, bool with_observations) {
     // A hook without an entry has no revision to report (v2): a new bundle will
     // start at the initial one.
     const u64 current = pair.a.step(query_step(0U))
                             .observed.expect_revision.value_or(o_.initial_revision.value_or(1));
-    const auto& sa = pair.a.session();
-    const auto& sb = pair.b.session();
-    const auto progs = common(sa.prog_names(), sb.prog_names());
-    const auto links = common(sa.link_names(), sb.link_names());
-    std::vector<std::string> open_progs, open_links;
-    for (const auto& p : progs) {
-      if (!sa.prog_closed(p)) open_progs.push_back(p);
-    }
-    for (const auto& l : links) {
-      if (!sa.link_closed(l)) open_links.push_back(l);
-    }
-    const bool first_last = any_first_last_ && !o_.common_only;
+    const AlphabetBounds bounds{o_.progs, o_.links, o_.holds, any_first_last_ && !o_.common_only};
     std::vector<u32> out;
-    auto add = [&](const Step& s) { out.push_back(intern(s)); };
-
-    if (progs.size() < o_.progs) {
-      Step s = make_step(StepOp::kLoad);
-      s.prog = "P" + std::to_string(progs.size() + 1);
-      add(s);
-    }
-    for (const auto& p : open_progs) {
-      Step s = make_step(StepOp::kAttach);
-      s.prog = p;
-      add(s);
-      for (const char* where : {"BEFORE", "AFTER"}) {
-        s.flags = {where};
-        add(s);
-      }
-      for (const char* where : {"BEFORE", "AFTER"}) {
-        s.flags = {where};
-        for (const auto& q : progs) {
-          const bool open = !sa.prog_closed(q);
-          for (bool by_id : {false, true}) {
-            if (!by_id && !open) continue;
-            s.relative = relative_to(Relative::Kind::kProg, q, by_id);
-            add(s);
-          }
-        }
-        for (const auto& l : links) {
-          s.relative = relative_to(Relative::Kind::kLink, l, sa.link_closed(l));
-          add(s);
-        }
-      }
-      s.relative = Relative{};
-      s.flags.clear();
-      for (const auto& q : open_progs) {
-        s.replace = q;
-        add(s);
-      }
-      s.replace.reset();
-      if (first_last) {
-        for (const char* flag : {"FIRST", "LAST"}) {
-          s.flags = {flag};
-          add(s);
-        }
-        // v2's REPLACE rewrites FIRST/LAST (the "admin override").
-        for (const auto& q : open_progs) {
-          s.replace = q;
-          for (const char* flag : {"FIRST", "LAST"}) {
-            s.flags = {flag};
-            add(s);
-          }
-        }
-      }
-      s.replace.reset();
-      s.flags.clear();
-      // The revision as side A reports it now, and a stale one: the same number goes
-      // to both sides, so a side whose revision moved differently sees ESTALE.
-      for (u64 revision : {current, current + 1}) {
-        s.expected_revision = revision;
-        add(s);
-      }
-    }
-    for (const auto& p : open_progs) {
-      Step s = make_step(StepOp::kDetach);
-      s.prog = p;
-      add(s);
-    }
-    // A relative is named by fd while its fd is open, else by id.
-    auto prog_relative = [&](const std::string& q) {
-      return relative_to(Relative::Kind::kProg, q, sa.prog_closed(q));
-    };
-    for (const auto& p : open_progs) {
-      for (const char* where : {"BEFORE", "AFTER"}) {
-        for (const auto& q : progs) {
-          Step s = make_step(StepOp::kDetach);
-          s.prog = p;
-          s.flags = {where};
-          s.relative = prog_relative(q);
-          add(s);
-        }
-      }
-    }
-    {
-      Step s = make_step(StepOp::kDetach);
-      add(s);
-      for (const char* where : {"BEFORE", "AFTER"}) {
-        s.flags = {where};
-        add(s);
-        for (const auto& q : progs) {
-          s.relative = prog_relative(q);
-          add(s);
-        }
-        s.relative = Relative{};
-      }
-      s.flags.clear();
-      if (first_last) {
-        for (const char* flag : {"FIRST", "LAST"}) {
-          s.flags = {flag};
-          add(s);
-        }
-      }
-      s.flags.clear();
-      s.expected_revision = current + 1;
-      add(s);
-    }
-    // The next link name free on both sides.
-    for (unsigned k = 1; k <= o_.links; k++) {
-      const std::string name = "L" + std::to_string(k);
-      const auto la = sa.link_names();
-      const auto lb = sb.link_names();
-      if (std::find(la.begin(), la.end(), name) != la.end() ||
-          std::find(lb.begin(), lb.end(), name) != lb.end()) {
-        continue;
-      }
-      for (const auto& p : open_progs) {
-        Step s = make_step(StepOp::kLinkAttach);
-        s.link = name;
-        s.prog = p;
-        add(s);
-        for (const char* where : {"BEFORE", "AFTER"}) {
-          s.flags = {where};
-          add(s);
-          for (const auto& q : progs) {
-            s.relative = prog_relative(q);
-            add(s);
-          }
-          s.relative = Relative{};
-        }
-        s.flags.clear();
-        if (first_last) {
-          for (const char* flag : {"FIRST", "LAST"}) {
-            s.flags = {flag};
-            add(s);
-          }
-        }
-      }
-      break;
-    }
-    for (const auto& l : open_links) {
-      for (const auto& p : open_progs) {
-        Step s = make_step(StepOp::kLinkUpdate);
-        s.link = l;
-        s.prog = p;
-        add(s);
-      }
-    }
-    for (const auto& l : open_links) {
-      Step s = make_step(StepOp::kLinkDetach);
-      s.link = l;
-      add(s);
-    }
-    for (const auto& p : open_progs) {
-      Step s = make_step(StepOp::kProgClose);
-      s.prog = p;
-      add(s);
-    }
-    for (const auto& l : open_links) {
-      Step s = make_step(StepOp::kLinkClose);
-      s.link = l;
-      add(s);
-    }
-    if (pair.taken < o_.holds) add(make_step(StepOp::kMiniqInc));
-    if (pair.taken > 0) add(make_step(StepOp::kMiniqDec));
+    for (const Step& s : alphabet_steps(pair, current, bounds)) out.push_back(intern(s));
     if (with_observations) {
-      for (const Step& s : observation_steps(progs, links)) out.push_back(intern(s));
+      for (const Step& s : observation_steps(common_prog_names(pair), common_link_names(pair))) {
+        out.push_back(intern(s));
+      }
     }
     return out;
-  }
-
-  static std::vector<Step> observation_steps(const std::vector<std::string>& progs,
-                                             const std::vector<std::string>& links) {
-    return {query_step(std::nullopt), query_step(0U), query_step(1U), make_step(StepOp::kRun),
-            refs_step(progs, links)};
   }
 
   // -- running --
@@ -360,9 +178,7 @@ class Search {
   // their answers, so they are compared here (and are self-loops of the graph).
   void compare_observations(u32 vertex, const View& va, const View& vb, const Pair& pair) {
     if (graph_[vertex].depth >= o_.depth) return;
-    const auto progs = common(pair.a.session().prog_names(), pair.b.session().prog_names());
-    const auto links = common(pair.a.session().link_names(), pair.b.session().link_names());
-    const auto steps = observation_steps(progs, links);
+    const auto steps = observation_steps(common_prog_names(pair), common_link_names(pair));
     for (std::size_t i = 0; i < steps.size(); i++) {
       Step answer_a = va.answers[i];
       Step answer_b = vb.answers[i];

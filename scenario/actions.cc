@@ -124,6 +124,52 @@ void ActionResolver::resolve_attach_many(const Action& a, std::vector<Step>* out
   }
 }
 
+void ActionResolver::resolve_attach(const Action& a, u64 current_revision,
+                                    const std::vector<std::string>& progs, std::vector<Step>* out) {
+  const auto open = open_progs();
+  if (open.empty()) return;
+  Step s;
+  if (a.kind == ActionKind::kLinkAttach) {
+    if (link_attempts_ >= kLinksMax) return;
+    s.op = StepOp::kLinkAttach;
+    // A fresh name per attempt: a failed attempt's name is never bound again, so
+    // the steps stay a valid file with their expectations removed (shrinking).
+    s.link = "L" + std::to_string(link_attempts_ + 1);
+    link_attempts_++;
+  } else {
+    s.op = StepOp::kAttach;
+  }
+  s.prog = open[a.prog % open.size()];
+  s.flags = flags_of(a);
+  s.relative = relative_of(a);
+  s.expected_revision = expected_revision_of(a, current_revision);
+  // Upstream REPLACE names its program in replace_bpf_fd; sometimes leave it out
+  // (fd 0) to reach the lookup error.
+  if (variant_.replace_field && s.op == StepOp::kAttach && (a.flags & kActionFlagReplace) &&
+      a.other % 5 != 0) {
+    s.replace = progs[a.other % progs.size()];
+  }
+  out->push_back(s);
+}
+
+Step ActionResolver::detach_step(const Action& a, u64 current_revision,
+                                 const std::vector<std::string>& progs) const {
+  Step s;
+  s.op = StepOp::kDetach;
+  if (!variant_.first_last) {
+    // Without FIRST/LAST (upstream) a victim is named by position alone in many
+    // ways (front, back, next to a relative): leave the program out a quarter of
+    // the time.
+    if (!progs.empty() && a.prog % 4 != 0) s.prog = progs[(a.prog / 4) % progs.size()];
+  } else if (!progs.empty() && a.prog % (progs.size() + 1) != progs.size()) {
+    s.prog = progs[a.prog % (progs.size() + 1)];
+  }
+  s.flags = flags_of(a);
+  s.relative = relative_of(a);
+  s.expected_revision = expected_revision_of(a, current_revision);
+  return s;
+}
+
 std::vector<Step> ActionResolver::resolve(const Action& a, u64 current_revision) {
   std::vector<Step> out;
   Step s;
@@ -140,43 +186,10 @@ std::vector<Step> ActionResolver::resolve(const Action& a, u64 current_revision)
       break;
     case ActionKind::kAttach:
     case ActionKind::kLinkAttach:
-      if (open.empty()) break;
-      if (a.kind == ActionKind::kLinkAttach) {
-        if (link_attempts_ >= kLinksMax) break;
-        s.op = StepOp::kLinkAttach;
-        // A fresh name per attempt: a failed attempt's name is never bound again, so
-        // the steps stay a valid file with their expectations removed (shrinking).
-        s.link = "L" + std::to_string(link_attempts_ + 1);
-        link_attempts_++;
-      } else {
-        s.op = StepOp::kAttach;
-      }
-      s.prog = open[a.prog % open.size()];
-      s.flags = flags_of(a);
-      s.relative = relative_of(a);
-      s.expected_revision = expected_revision_of(a, current_revision);
-      // Upstream REPLACE names its program in replace_bpf_fd; sometimes leave it out
-      // (fd 0) to reach the lookup error.
-      if (variant_.replace_field && s.op == StepOp::kAttach && (a.flags & kActionFlagReplace) &&
-          a.other % 5 != 0) {
-        s.replace = progs[a.other % progs.size()];
-      }
-      out.push_back(s);
+      resolve_attach(a, current_revision, progs, &out);
       break;
     case ActionKind::kDetach:
-      s.op = StepOp::kDetach;
-      if (!variant_.first_last) {
-        // Without FIRST/LAST (upstream) a victim is named by position alone in many
-        // ways (front, back, next to a relative): leave the program out a quarter of
-        // the time.
-        if (!progs.empty() && a.prog % 4 != 0) s.prog = progs[(a.prog / 4) % progs.size()];
-      } else if (!progs.empty() && a.prog % (progs.size() + 1) != progs.size()) {
-        s.prog = progs[a.prog % (progs.size() + 1)];
-      }
-      s.flags = flags_of(a);
-      s.relative = relative_of(a);
-      s.expected_revision = expected_revision_of(a, current_revision);
-      out.push_back(s);
+      out.push_back(detach_step(a, current_revision, progs));
       break;
     case ActionKind::kLinkUpdate:
       if (links.empty() || open.empty()) break;

@@ -92,6 +92,10 @@ class ActionResolver {
   u64 expected_revision_of(const Action& a, u64 current) const;
   std::vector<std::string> flags_of(const Action& a) const;
   std::string new_prog_name() { return "P" + std::to_string(++progs_loaded_); }
+  void resolve_attach(const Action& a, u64 current_revision, const std::vector<std::string>& progs,
+                      std::vector<Step>* out);
+  Step detach_step(const Action& a, u64 current_revision,
+                   const std::vector<std::string>& progs) const;
   void resolve_attach_many(const Action& a, std::vector<Step>* out);
 
   const ScenarioSession& session_;

@@ -175,165 +175,201 @@ class ScenarioSession::Runner {
     line.clear();
     line << where_ << ": " << step_op_name(step.op);
     switch (step.op) {
-      case StepOp::kLoad: {
-        const int fd =
-            system_.prog_load(step.prog_type == "xdp" ? ProgType::kXdp : ProgType::kSchedCls);
-        if (fd < 0) {
-          // The name denotes a program that does not exist. A load has no `expect`:
-          // it is meant to succeed, so a failure is a mismatch, not a bad file.
-          progs_[*step.prog] = {};
-          line << " " << *step.prog << " -> " << errno_name(fd);
-          out->mismatches.push_back("load: expected OK (a load must succeed), got " +
-                                    errno_name(fd));
-          break;
-        }
-        const u32 id = static_cast<u32>(system_.prog_id(static_cast<u32>(fd)));
-        progs_[*step.prog] = {static_cast<u32>(fd), id, true, false};
-        prog_names_[id] = *step.prog;
-        line << " " << *step.prog << " -> OK (fd " << fd << ", id " << id << ")";
+      case StepOp::kLoad:
+        run_load(step, line, out);
         break;
-      }
-      case StepOp::kAttach: {
-        const u32 prog_fd = fd_of(prog(*step.prog));
-        auto [object, implied] = relative(step.relative);
-        u32 flags = flag_bits(step.flags) | implied;
-        u32 replace_fd = 0;
-        if (step.replace && !bits_.replace_field) {
-          if (step.relative.kind != Relative::Kind::kNone) {
-            bad("in v2 'replace' is the relative object; give one of 'replace' and 'relative'");
-          }
-          object = fd_of(prog(*step.replace));
-          flags |= bits_.flag_replace;
-        } else if (step.replace) {
-          // The program to replace has its own field, replace_bpf_fd (upstream).
-          replace_fd = fd_of(prog(*step.replace));
-          flags |= bits_.flag_replace;
-        }
-        ProgAttachAttr attr{prog_fd, flags, object, replace_fd, step.expected_revision};
-        const int ret = system_.prog_attach(attr);
-        line << " " << *step.prog << " -> " << errno_name(ret);
-        expect_ret(step, ret, out);
+      case StepOp::kAttach:
+        run_attach(step, line, out);
         break;
-      }
-      case StepOp::kLinkAttach: {
-        const u32 prog_fd = fd_of(prog(*step.prog));
-        auto [object, implied] = relative(step.relative);
-        LinkCreateAttr attr{prog_fd, flag_bits(step.flags) | implied, object,
-                            step.expected_revision};
-        const int ret = system_.link_create(attr);
-        if (binding_ == NameBinding::kFromResult && ret >= 0) {
-          if (progs_.count(*step.link) || links_.count(*step.link)) {
-            bad("name '" + *step.link + "' is already bound");
-          }
-          link_binds_ = true;
-        }
-        Bound bound;
-        if (ret >= 0) {
-          const u32 id = static_cast<u32>(system_.link_id(static_cast<u32>(ret)));
-          bound = {static_cast<u32>(ret), id, true, false};
-          // A link the file does not name (a link_attach expected to fail succeeded)
-          // prints by id.
-          if (link_binds_) link_names_[id] = *step.link;
-          line << " " << *step.link << " " << *step.prog << " -> OK (fd " << ret << ", id " << id
-               << ")";
-        } else {
-          line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
-        }
-        // A binding link_attach that failed binds its name to a link that does not exist.
-        if (link_binds_) links_[*step.link] = bound;
-        expect_ret(step, ret >= 0 ? 0 : ret, out);
+      case StepOp::kLinkAttach:
+        run_link_attach(step, line, out);
         break;
-      }
-      case StepOp::kLinkUpdate: {
-        LinkUpdateAttr attr{fd_of(link(*step.link)), fd_of(prog(*step.prog)), 0, 0};
-        if (step.old_prog) {
-          attr.old_prog_fd = fd_of(prog(*step.old_prog));
-          attr.flags = bits_.flag_replace;
-        }
-        const int ret = system_.link_update(attr);
-        line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
-        expect_ret(step, ret, out);
+      case StepOp::kLinkUpdate:
+        run_link_update(step, line, out);
         break;
-      }
-      case StepOp::kDetach: {
-        const u32 fd = step.prog ? fd_of(prog(*step.prog)) : 0;
-        auto [object, implied] = relative(step.relative);
-        ProgAttachAttr attr{fd, flag_bits(step.flags) | implied, object, 0, step.expected_revision};
-        const int ret = system_.prog_detach(attr);
-        line << " " << (step.prog ? *step.prog : "null") << " -> " << errno_name(ret);
-        expect_ret(step, ret, out);
+      case StepOp::kDetach:
+        run_detach(step, line, out);
         break;
-      }
-      case StepOp::kLinkDetach: {
-        const int ret = system_.link_detach(fd_of(link(*step.link)));
-        line << " " << *step.link << " -> " << errno_name(ret);
-        expect_ret(step, ret, out);
+      case StepOp::kLinkDetach:
+        run_link_detach(step, line, out);
         break;
-      }
       case StepOp::kQuery:
         run_query(step, line, out);
         break;
-      case StepOp::kRun: {
-        std::vector<std::string> ran;
-        for (u32 id : system_.run()) ran.push_back(prog_name(id));
-        line << " -> ran=" << join(ran);
-        out->observed.expect_ran = ran;
-        compare("expect_ran", step.expect_ran, ran, step.expect_ran ? join(*step.expect_ran) : "",
-                join(ran), out);
+      case StepOp::kRun:
+        run_run(step, line, out);
         break;
-      }
-      case StepOp::kProgClose: {
-        Bound& p = progs_.at(*step.prog);
-        const int ret = system_.close_fd(fd_of(p));
-        p.closed = true;
-        line << " " << *step.prog << " -> " << errno_name(ret);
+      case StepOp::kProgClose:
+        run_prog_close(step, line);
         break;
-      }
-      case StepOp::kLinkClose: {
-        Bound& l = links_.at(*step.link);
-        const int ret = system_.close_fd(fd_of(l));
-        l.closed = true;
-        line << " " << *step.link << " -> " << errno_name(ret);
-        expect_ret(step, ret, out);
+      case StepOp::kLinkClose:
+        run_link_close(step, line, out);
         break;
-      }
       case StepOp::kMiniqInc:
-        system_.miniq_inc();
-        miniq_taken_++;
-        line << " -> OK (holds " << system_.miniq_holds() << ")";
+        run_miniq_inc(line);
         break;
       case StepOp::kMiniqDec:
-        // The runner counts the holds it took: a broken model that lost one must show
-        // as a mismatch, not turn the file bad.
-        if (miniq_taken_ == 0) bad("miniq_dec without a hold (no miniq_inc before)");
-        miniq_taken_--;
-        system_.miniq_dec();
-        line << " -> OK (holds " << system_.miniq_holds() << ")";
+        run_miniq_dec(line);
         break;
-      case StepOp::kRefs: {
-        line << " ->";
-        // A refs step without expect_refs (a shrinker may drop it) asks nothing.
-        static const std::map<std::string, u64> kNothing;
-        for (const auto& [name, expected] : step.expect_refs ? *step.expect_refs : kNothing) {
-          // An object that does not exist (its binding step failed) has 0.
-          u64 actual = 0;
-          const bool is_link = !progs_.count(name);
-          const Bound& b = is_link ? links_.at(name) : progs_.at(name);
-          if (b.exists) {
-            const ObjectInfo info = is_link ? system_.link_info(b.id) : system_.prog_info(b.id);
-            actual = info.freed ? 0 : info.refcnt;
-          }
-          line << " " << name << "=" << actual;
-          (*out->observed.expect_refs)[name] = actual;
-          if (actual != expected) {
-            out->mismatches.push_back("expect_refs." + name + ": expected " +
-                                      std::to_string(expected) + ", got " + std::to_string(actual));
-          }
-        }
+      case StepOp::kRefs:
+        run_refs(step, line, out);
         break;
-      }
     }
     out->line = line.str();
+  }
+
+  void run_load(const Step& step, std::ostringstream& line, StepReport* out) {
+    const int fd =
+        system_.prog_load(step.prog_type == "xdp" ? ProgType::kXdp : ProgType::kSchedCls);
+    if (fd < 0) {
+      // The name denotes a program that does not exist. A load has no `expect`:
+      // it is meant to succeed, so a failure is a mismatch, not a bad file.
+      progs_[*step.prog] = {};
+      line << " " << *step.prog << " -> " << errno_name(fd);
+      out->mismatches.push_back("load: expected OK (a load must succeed), got " + errno_name(fd));
+      return;
+    }
+    const u32 id = static_cast<u32>(system_.prog_id(static_cast<u32>(fd)));
+    progs_[*step.prog] = {static_cast<u32>(fd), id, true, false};
+    prog_names_[id] = *step.prog;
+    line << " " << *step.prog << " -> OK (fd " << fd << ", id " << id << ")";
+  }
+
+  void run_attach(const Step& step, std::ostringstream& line, StepReport* out) {
+    const u32 prog_fd = fd_of(prog(*step.prog));
+    auto [object, implied] = relative(step.relative);
+    u32 flags = flag_bits(step.flags) | implied;
+    u32 replace_fd = 0;
+    if (step.replace && !bits_.replace_field) {
+      if (step.relative.kind != Relative::Kind::kNone) {
+        bad("in v2 'replace' is the relative object; give one of 'replace' and 'relative'");
+      }
+      object = fd_of(prog(*step.replace));
+      flags |= bits_.flag_replace;
+    } else if (step.replace) {
+      // The program to replace has its own field, replace_bpf_fd (upstream).
+      replace_fd = fd_of(prog(*step.replace));
+      flags |= bits_.flag_replace;
+    }
+    ProgAttachAttr attr{prog_fd, flags, object, replace_fd, step.expected_revision};
+    const int ret = system_.prog_attach(attr);
+    line << " " << *step.prog << " -> " << errno_name(ret);
+    expect_ret(step, ret, out);
+  }
+
+  void run_link_attach(const Step& step, std::ostringstream& line, StepReport* out) {
+    const u32 prog_fd = fd_of(prog(*step.prog));
+    auto [object, implied] = relative(step.relative);
+    LinkCreateAttr attr{prog_fd, flag_bits(step.flags) | implied, object, step.expected_revision};
+    const int ret = system_.link_create(attr);
+    if (binding_ == NameBinding::kFromResult && ret >= 0) {
+      if (progs_.count(*step.link) || links_.count(*step.link)) {
+        bad("name '" + *step.link + "' is already bound");
+      }
+      link_binds_ = true;
+    }
+    Bound bound;
+    if (ret >= 0) {
+      const u32 id = static_cast<u32>(system_.link_id(static_cast<u32>(ret)));
+      bound = {static_cast<u32>(ret), id, true, false};
+      // A link the file does not name (a link_attach expected to fail succeeded)
+      // prints by id.
+      if (link_binds_) link_names_[id] = *step.link;
+      line << " " << *step.link << " " << *step.prog << " -> OK (fd " << ret << ", id " << id
+           << ")";
+    } else {
+      line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
+    }
+    // A binding link_attach that failed binds its name to a link that does not exist.
+    if (link_binds_) links_[*step.link] = bound;
+    expect_ret(step, ret >= 0 ? 0 : ret, out);
+  }
+
+  void run_link_update(const Step& step, std::ostringstream& line, StepReport* out) {
+    LinkUpdateAttr attr{fd_of(link(*step.link)), fd_of(prog(*step.prog)), 0, 0};
+    if (step.old_prog) {
+      attr.old_prog_fd = fd_of(prog(*step.old_prog));
+      attr.flags = bits_.flag_replace;
+    }
+    const int ret = system_.link_update(attr);
+    line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
+    expect_ret(step, ret, out);
+  }
+
+  void run_detach(const Step& step, std::ostringstream& line, StepReport* out) {
+    const u32 fd = step.prog ? fd_of(prog(*step.prog)) : 0;
+    auto [object, implied] = relative(step.relative);
+    ProgAttachAttr attr{fd, flag_bits(step.flags) | implied, object, 0, step.expected_revision};
+    const int ret = system_.prog_detach(attr);
+    line << " " << (step.prog ? *step.prog : "null") << " -> " << errno_name(ret);
+    expect_ret(step, ret, out);
+  }
+
+  void run_link_detach(const Step& step, std::ostringstream& line, StepReport* out) {
+    const int ret = system_.link_detach(fd_of(link(*step.link)));
+    line << " " << *step.link << " -> " << errno_name(ret);
+    expect_ret(step, ret, out);
+  }
+
+  void run_run(const Step& step, std::ostringstream& line, StepReport* out) {
+    std::vector<std::string> ran;
+    for (u32 id : system_.run()) ran.push_back(prog_name(id));
+    line << " -> ran=" << join(ran);
+    out->observed.expect_ran = ran;
+    compare("expect_ran", step.expect_ran, ran, step.expect_ran ? join(*step.expect_ran) : "",
+            join(ran), out);
+  }
+
+  void run_prog_close(const Step& step, std::ostringstream& line) {
+    Bound& p = progs_.at(*step.prog);
+    const int ret = system_.close_fd(fd_of(p));
+    p.closed = true;
+    line << " " << *step.prog << " -> " << errno_name(ret);
+  }
+
+  void run_link_close(const Step& step, std::ostringstream& line, StepReport* out) {
+    Bound& l = links_.at(*step.link);
+    const int ret = system_.close_fd(fd_of(l));
+    l.closed = true;
+    line << " " << *step.link << " -> " << errno_name(ret);
+    expect_ret(step, ret, out);
+  }
+
+  void run_miniq_inc(std::ostringstream& line) {
+    system_.miniq_inc();
+    miniq_taken_++;
+    line << " -> OK (holds " << system_.miniq_holds() << ")";
+  }
+
+  void run_miniq_dec(std::ostringstream& line) {
+    // The runner counts the holds it took: a broken model that lost one must show
+    // as a mismatch, not turn the file bad.
+    if (miniq_taken_ == 0) bad("miniq_dec without a hold (no miniq_inc before)");
+    miniq_taken_--;
+    system_.miniq_dec();
+    line << " -> OK (holds " << system_.miniq_holds() << ")";
+  }
+
+  void run_refs(const Step& step, std::ostringstream& line, StepReport* out) {
+    line << " ->";
+    // A refs step without expect_refs (a shrinker may drop it) asks nothing.
+    static const std::map<std::string, u64> kNothing;
+    for (const auto& [name, expected] : step.expect_refs ? *step.expect_refs : kNothing) {
+      // An object that does not exist (its binding step failed) has 0.
+      u64 actual = 0;
+      const bool is_link = !progs_.count(name);
+      const Bound& b = is_link ? links_.at(name) : progs_.at(name);
+      if (b.exists) {
+        const ObjectInfo info = is_link ? system_.link_info(b.id) : system_.prog_info(b.id);
+        actual = info.freed ? 0 : info.refcnt;
+      }
+      line << " " << name << "=" << actual;
+      (*out->observed.expect_refs)[name] = actual;
+      if (actual != expected) {
+        out->mismatches.push_back("expect_refs." + name + ": expected " + std::to_string(expected) +
+                                  ", got " + std::to_string(actual));
+      }
+    }
   }
 
   void run_query(const Step& step, std::ostringstream& line, StepReport* out) {

@@ -15,6 +15,7 @@
 // The summary on stdout is a pure function of the options unless a time budget is
 // given (rates go to stderr), so two runs with the same options print the same bytes
 // and write the same traces.
+#include <initializer_list>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -138,211 +139,260 @@ std::optional<sim::Workload> read_workload(const std::string& file, u32 readers,
   }
 }
 
-// Resolves the options into one of check's three modes and runs it.
-int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunControl& control,
-                   std::string* resolved_variant) {
-  auto given = [&app](const char* option) { return app.count(option) > 0; };
+// What every mode shares, resolved from the options.
+struct Resolved {
+  Mutant mutant = Mutant::kNone;
+  Semantics semantics{};
+  std::string variant;
+  sim::FindingPolicy allowed;
+};
+
+bool given(const CLI::App& app, const char* option) { return app.count(option) > 0; }
+
+// The first of `options` the command line gives, or null.
+const char* first_given(const CLI::App& app, std::initializer_list<const char*> options) {
+  for (const char* option : options) {
+    if (given(app, option)) return option;
+  }
+  return nullptr;
+}
+
+// The mutant, the variant and the findings allowed; nullopt after printing why not.
+std::optional<Resolved> resolve_shared(const CheckCliOptions& o, const CLI::App& app) {
   const auto mutant = mutant_from_name(o.mutant);
   if (!mutant) {
     print_error("check: unknown mutant " + quote_input(o.mutant) + " (see `mprogsim mutants`)");
-    return 2;
+    return std::nullopt;
   }
   const VariantInfo* named = variant_named(o.variant);
   if (!named) {
     print_error("check: unknown variant " + quote_input(o.variant) + " (" + variant_names(" or ") +
                 ")");
-    return 2;
+    return std::nullopt;
   }
   // A mutant picks its own variant unless --variant says otherwise; a variant that
   // cannot show the mutant is refused (the run could never fail).
   Semantics semantics = named->semantics;
-  if (!given("--variant") && !mutant_fits(*mutant, semantics)) semantics = mutant_home(*mutant);
+  if (!given(app, "--variant") && !mutant_fits(*mutant, semantics)) {
+    semantics = mutant_home(*mutant);
+  }
   if (const std::string refusal = mutant_refusal(*mutant, semantics);
       !refusal.empty() && o.workload.empty()) {
     print_error("check: --variant " + o.variant + ": " + refusal);
-    return 2;
+    return std::nullopt;
   }
-  const std::string variant(variant_info(semantics).name);
-  *resolved_variant = variant;
-
-  if (o.strict && given("--allow-finding")) {
+  if (o.strict && given(app, "--allow-finding")) {
     print_error("check: --strict is --allow-finding none; give one of them");
-    return 2;
+    return std::nullopt;
   }
   std::string error;
   std::optional<sim::FindingPolicy> allowed =
-      o.strict                   ? sim::FindingPolicy::none()
-      : given("--allow-finding") ? sim::FindingPolicy::parse(o.allow_finding, &error)
-                                 : sim::FindingPolicy::all();
+      o.strict                        ? sim::FindingPolicy::none()
+      : given(app, "--allow-finding") ? sim::FindingPolicy::parse(o.allow_finding, &error)
+                                      : sim::FindingPolicy::all();
   if (!allowed) {
     print_error("check: " + error);
-    return 2;
+    return std::nullopt;
   }
-  if (given("--alphabet") && !o.enumerate) {
+  return Resolved{*mutant, semantics, std::string(variant_info(semantics).name), *allowed};
+}
+
+// Options that contradict each other whatever the mode; false after printing which.
+bool modes_consistent(const CheckCliOptions& o, const CLI::App& app) {
+  if (given(app, "--alphabet") && !o.enumerate) {
     print_error("check: --alphabet restricts --enumerate; add --enumerate");
-    return 2;
+    return false;
   }
   const int modes = int(o.sequential) + int(o.enumerate) + int(!o.workload.empty());
   if (modes > 1) {
     print_error("check: --sequential, --enumerate and --workload exclude each other");
-    return 2;
+    return false;
   }
-
   if (const std::string bad = unusable_directory(o.out); !bad.empty()) {
     print_error("check: --out " + bad);
+    return false;
+  }
+  return true;
+}
+
+// --sequential: the reader-free campaign alone.
+int dispatch_sequential(const CheckCliOptions& o, const CLI::App& app, const Resolved& r,
+                        const RunControl& control) {
+  if (mutant_info(r.mutant).concurrent) {
+    print_error("check: --sequential: mutant " + quote_input(o.mutant) +
+                " shows only with datapath readers; drop --sequential");
     return 2;
   }
-  if (o.sequential) {
-    if (mutant_info(*mutant).concurrent) {
-      print_error("check: --sequential: mutant " + quote_input(o.mutant) +
-                  " shows only with datapath readers; drop --sequential");
-      return 2;
-    }
-    for (const char* option : {"--strategy", "--readers", "--passes", "--progs", "--pct-depth",
-                               "--preemption-bound", "--no-sleep-sets", "--schedules-per-workload",
-                               "--start-readers-after", "--no-state-cache"}) {
-      if (given(option)) {
-        print_error("check: " + std::string(option) +
-                    " does not apply to --sequential (no readers, no schedules)");
-        return 2;
-      }
-    }
-    SequentialCheckOptions s;
-    s.seed = o.seed;
-    s.executions = given("--executions") ? o.executions : o.time_budget > 0 ? 1'000'000'000 : 2000;
-    s.ops = given("--ops") ? o.ops : 40;
-    s.mutant = *mutant;
-    s.semantics = semantics;
-    s.out = o.out;
-    s.allowed = *allowed;
-    s.time_budget_s = o.time_budget;
-    s.control = control;
-    return run_sequential_check(s);
+  if (const char* option =
+          first_given(app, {"--strategy", "--readers", "--passes", "--progs", "--pct-depth",
+                            "--preemption-bound", "--no-sleep-sets", "--schedules-per-workload",
+                            "--start-readers-after", "--no-state-cache"})) {
+    print_error("check: " + std::string(option) +
+                " does not apply to --sequential (no readers, no schedules)");
+    return 2;
   }
+  SequentialCheckOptions s;
+  s.seed = o.seed;
+  s.executions = given(app, "--executions") ? o.executions
+                 : o.time_budget > 0        ? 1'000'000'000
+                                            : 2000;
+  s.ops = given(app, "--ops") ? o.ops : 40;
+  s.mutant = r.mutant;
+  s.semantics = r.semantics;
+  s.out = o.out;
+  s.allowed = r.allowed;
+  s.time_budget_s = o.time_budget;
+  s.control = control;
+  return run_sequential_check(s);
+}
 
-  const bool single = given("--strategy") || o.enumerate || !o.workload.empty();
-  if (!single) {
-    // The portfolio chooses its own shapes; an option that shapes one campaign
-    // would do nothing there, so it needs a strategy.
-    for (const char* option :
-         {"--readers", "--passes", "--ops", "--progs", "--executions", "--pct-depth",
-          "--preemption-bound", "--no-sleep-sets", "--schedules-per-workload",
-          "--start-readers-after", "--no-state-cache"}) {
-      if (given(option)) {
-        print_error("check: " + std::string(option) +
-                    " shapes one campaign: add --strategy random|pct|dfs|dpor, --enumerate or "
-                    "--workload (without them, check runs the default portfolio)");
-        return 2;
-      }
-    }
-    PortfolioOptions p;
-    p.semantics = semantics;
-    p.variant = variant;
-    p.mutant = *mutant;
-    p.mutant_name = o.mutant;
-    p.seed = o.seed;
-    p.time_budget_s = o.time_budget;
-    p.out = o.out;
-    p.quiet = o.quiet;
-    p.allowed = *allowed;
-    p.control = control;
-    return run_portfolio(p);
+// No strategy, enumeration or workload: the default portfolio.
+int dispatch_portfolio(const CheckCliOptions& o, const CLI::App& app, const Resolved& r,
+                       const RunControl& control) {
+  // The portfolio chooses its own shapes; an option that shapes one campaign
+  // would do nothing there, so it needs a strategy.
+  if (const char* option = first_given(
+          app, {"--readers", "--passes", "--ops", "--progs", "--executions", "--pct-depth",
+                "--preemption-bound", "--no-sleep-sets", "--schedules-per-workload",
+                "--start-readers-after", "--no-state-cache"})) {
+    print_error("check: " + std::string(option) +
+                " shapes one campaign: add --strategy random|pct|dfs|dpor, --enumerate or "
+                "--workload (without them, check runs the default portfolio)");
+    return 2;
   }
+  PortfolioOptions p;
+  p.semantics = r.semantics;
+  p.variant = r.variant;
+  p.mutant = r.mutant;
+  p.mutant_name = o.mutant;
+  p.seed = o.seed;
+  p.time_budget_s = o.time_budget;
+  p.out = o.out;
+  p.quiet = o.quiet;
+  p.allowed = r.allowed;
+  p.control = control;
+  return run_portfolio(p);
+}
 
+// One campaign's strategy, shape and budget from the options; false after printing
+// why they do not fit together.
+bool configure_campaign(const CheckCliOptions& o, const CLI::App& app, const Resolved& r,
+                        sim::CampaignOptions* c) {
+  c->strategy.kind = given(app, "--strategy") ? o.strategy : o.enumerate ? "dpor" : "random";
+  c->strategy.seed = o.seed;
+  c->strategy.pct_depth = o.pct_depth;
+  c->strategy.preemption_bound = o.preemption_bound;
+  c->strategy.preemption_bound_given = given(app, "--preemption-bound");
+  c->strategy.sleep_sets = !o.no_sleep_sets;
+  c->strategy.state_cache = !o.no_state_cache && !c->strategy.preemption_bound_given;
+  if (o.no_state_cache && c->strategy.kind != "dpor") {
+    print_error(
+        "check: --no-state-cache is for --strategy dpor (the only strategy that caches states)");
+    return false;
+  }
+  c->shape.readers = o.readers;
+  c->shape.passes = o.passes;
+  c->shape.ops = o.ops;
+  c->shape.progs = o.progs;
+  c->shape.start_readers_after = o.start_readers_after;
+  c->shape.mutant = r.mutant;
+  c->shape.semantics = r.semantics;
+  // A time budget alone means "until the time is up"; an enumerated series runs to
+  // its end unless an execution budget is given.
+  c->executions = (o.time_budget > 0 || o.enumerate) && !given(app, "--executions") ? 1'000'000'000
+                                                                                    : o.executions;
+  c->time_budget_s = o.time_budget;
+  c->schedules_per_workload = o.schedules_per_workload;
+  c->allowed_findings = r.allowed;
+  if (sim::exhaustive_strategy(c->strategy.kind) && !o.enumerate) {
+    // An exhaustive search needs a small workload to finish.
+    if (!given(app, "--ops")) c->shape.ops = 3;
+    if (!given(app, "--progs")) c->shape.progs = 2;
+    if (!given(app, "--passes")) c->shape.passes = 1;
+  }
+  return true;
+}
+
+// --workload: the campaign runs the file's steps; its own semantics wins. False after
+// printing why not.
+bool use_workload_file(const CheckCliOptions& o, const CLI::App& app, const Resolved& r,
+                       SimCheckOptions* s, std::string* resolved_variant) {
+  sim::CampaignOptions& c = s->campaign;
+  auto w =
+      read_workload(o.workload, c.shape.readers, c.shape.passes, o.start_readers_after, r.mutant);
+  if (!w) return false;
+  s->workload_file = o.workload;
+  s->variant = variant_info(w->scenario.semantics).name;
+  *resolved_variant = s->variant;
+  const std::string refusal = mutant_refusal(r.mutant, w->scenario.semantics);
+  if (!refusal.empty()) {
+    print_error("check: " + o.workload + ": " + refusal);
+    return false;
+  }
+  c.workload = std::move(*w);
+  // dpor on a given workload: explore it to the end unless a budget was given.
+  if (c.strategy.kind == "dpor" && !given(app, "--executions")) c.executions = 1'000'000'000;
+  return true;
+}
+
+// --enumerate: the campaign runs every small workload of the alphabet. False after
+// printing why not.
+bool use_enumeration(const CheckCliOptions& o, const CLI::App& app, const Resolved& r,
+                     SimCheckOptions* s) {
+  sim::CampaignOptions& c = s->campaign;
+  sim::EnumerateOptions e;
+  e.semantics = r.semantics;
+  e.mutant = r.mutant;
+  std::string error;
+  const auto alphabet = sim::parse_alphabet(o.alphabet, r.semantics, &error);
+  if (!alphabet) {
+    print_error("check: " + error);
+    return false;
+  }
+  e.alphabet = *alphabet;
+  // Small by default: every sequence is explored, so the count grows fast.
+  e.progs = given(app, "--progs") ? o.progs : 3;
+  e.ops = given(app, "--ops") ? o.ops : 2;
+  e.readers = c.shape.readers = given(app, "--readers") ? o.readers : 1;
+  e.passes = c.shape.passes = given(app, "--passes") ? o.passes : 1;
+  e.start_readers_after = o.start_readers_after;
+  std::shared_ptr<const sim::Enumeration> enumeration;
+  try {
+    enumeration = std::make_shared<const sim::Enumeration>(e);
+  } catch (const std::length_error& error_too_large) {
+    print_error(std::string("check: --enumerate: ") + error_too_large.what());
+    return false;
+  }
+  std::ostringstream text;
+  text << "ops=" << e.ops << " progs=" << e.progs;
+  if (enumeration->prefix_states() > 1) {
+    text << " reader-free-prefixes=" << enumeration->prefix_states() << " states (of "
+         << enumeration->prefix_sequences() << " sequences)";
+  }
+  text << " alphabet=";
+  for (std::size_t i = 0; i < e.alphabet.size(); i++) text << (i ? "," : "") << e.alphabet[i];
+  s->enumeration_text = text.str();
+  s->enumeration = enumeration;
+  c.source = [enumeration, next = std::uint64_t{0}]() mutable -> std::optional<sim::Workload> {
+    if (next >= enumeration->size()) return std::nullopt;
+    return enumeration->at(next++);
+  };
+  return true;
+}
+
+// --strategy, --workload or --enumerate: one simulator campaign.
+int dispatch_campaign(const CheckCliOptions& o, const CLI::App& app, const Resolved& r,
+                      const RunControl& control, std::string* resolved_variant) {
   SimCheckOptions s;
   s.control = control;
   s.mutant = o.mutant;
   s.out = o.out;
   s.quiet = o.quiet;
-  s.variant = variant;
+  s.variant = r.variant;
   sim::CampaignOptions& c = s.campaign;
-  c.strategy.kind = given("--strategy") ? o.strategy : o.enumerate ? "dpor" : "random";
-  c.strategy.seed = o.seed;
-  c.strategy.pct_depth = o.pct_depth;
-  c.strategy.preemption_bound = o.preemption_bound;
-  c.strategy.preemption_bound_given = given("--preemption-bound");
-  c.strategy.sleep_sets = !o.no_sleep_sets;
-  c.strategy.state_cache = !o.no_state_cache && !c.strategy.preemption_bound_given;
-  if (o.no_state_cache && c.strategy.kind != "dpor") {
-    print_error(
-        "check: --no-state-cache is for --strategy dpor (the only strategy that caches states)");
-    return 2;
-  }
-  c.shape.readers = o.readers;
-  c.shape.passes = o.passes;
-  c.shape.ops = o.ops;
-  c.shape.progs = o.progs;
-  c.shape.start_readers_after = o.start_readers_after;
-  c.shape.mutant = *mutant;
-  c.shape.semantics = semantics;
-  // A time budget alone means "until the time is up"; an enumerated series runs to
-  // its end unless an execution budget is given.
-  c.executions =
-      (o.time_budget > 0 || o.enumerate) && !given("--executions") ? 1'000'000'000 : o.executions;
-  c.time_budget_s = o.time_budget;
-  c.schedules_per_workload = o.schedules_per_workload;
-  c.allowed_findings = *allowed;
-  if (sim::exhaustive_strategy(c.strategy.kind) && !o.enumerate) {
-    // An exhaustive search needs a small workload to finish.
-    if (!given("--ops")) c.shape.ops = 3;
-    if (!given("--progs")) c.shape.progs = 2;
-    if (!given("--passes")) c.shape.passes = 1;
-  }
-  if (!o.workload.empty()) {
-    auto w =
-        read_workload(o.workload, c.shape.readers, c.shape.passes, o.start_readers_after, *mutant);
-    if (!w) return 2;
-    s.workload_file = o.workload;
-    // The file's own semantics wins.
-    s.variant = variant_info(w->scenario.semantics).name;
-    *resolved_variant = s.variant;
-    const std::string refusal = mutant_refusal(*mutant, w->scenario.semantics);
-    if (!refusal.empty()) {
-      print_error("check: " + o.workload + ": " + refusal);
-      return 2;
-    }
-    c.workload = std::move(*w);
-    // dpor on a given workload: explore it to the end unless a budget was given.
-    if (c.strategy.kind == "dpor" && !given("--executions")) c.executions = 1'000'000'000;
-  }
-  if (o.enumerate) {
-    sim::EnumerateOptions e;
-    e.semantics = semantics;
-    e.mutant = *mutant;
-    const auto alphabet = sim::parse_alphabet(o.alphabet, semantics, &error);
-    if (!alphabet) {
-      print_error("check: " + error);
-      return 2;
-    }
-    e.alphabet = *alphabet;
-    // Small by default: every sequence is explored, so the count grows fast.
-    e.progs = given("--progs") ? o.progs : 3;
-    e.ops = given("--ops") ? o.ops : 2;
-    e.readers = c.shape.readers = given("--readers") ? o.readers : 1;
-    e.passes = c.shape.passes = given("--passes") ? o.passes : 1;
-    e.start_readers_after = o.start_readers_after;
-    std::shared_ptr<const sim::Enumeration> enumeration;
-    try {
-      enumeration = std::make_shared<const sim::Enumeration>(e);
-    } catch (const std::length_error& error_too_large) {
-      print_error(std::string("check: --enumerate: ") + error_too_large.what());
-      return 2;
-    }
-    std::ostringstream text;
-    text << "ops=" << e.ops << " progs=" << e.progs;
-    if (enumeration->prefix_states() > 1) {
-      text << " reader-free-prefixes=" << enumeration->prefix_states() << " states (of "
-           << enumeration->prefix_sequences() << " sequences)";
-    }
-    text << " alphabet=";
-    for (std::size_t i = 0; i < e.alphabet.size(); i++) text << (i ? "," : "") << e.alphabet[i];
-    s.enumeration_text = text.str();
-    s.enumeration = enumeration;
-    c.source = [enumeration, next = std::uint64_t{0}]() mutable -> std::optional<sim::Workload> {
-      if (next >= enumeration->size()) return std::nullopt;
-      return enumeration->at(next++);
-    };
-  }
+  if (!configure_campaign(o, app, r, &c)) return 2;
+  if (!o.workload.empty() && !use_workload_file(o, app, r, &s, resolved_variant)) return 2;
+  if (o.enumerate && !use_enumeration(o, app, r, &s)) return 2;
   if (control.shard_count > 1 && sim::exhaustive_strategy(c.strategy.kind) &&
       c.executions < 1'000'000'000) {
     // A workload's size is known only once explored: where an execution budget cuts
@@ -353,6 +403,20 @@ int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunContr
     return 2;
   }
   return run_sim_check(s);
+}
+
+// Resolves the options into one of check's three modes and runs it.
+int dispatch_check(const CheckCliOptions& o, const CLI::App& app, const RunControl& control,
+                   std::string* resolved_variant) {
+  const std::optional<Resolved> r = resolve_shared(o, app);
+  if (!r) return 2;
+  *resolved_variant = r->variant;
+  if (!modes_consistent(o, app)) return 2;
+  if (o.sequential) return dispatch_sequential(o, app, *r, control);
+  if (!given(app, "--strategy") && !o.enumerate && o.workload.empty()) {
+    return dispatch_portfolio(o, app, *r, control);
+  }
+  return dispatch_campaign(o, app, *r, control, resolved_variant);
 }
 
 int run_check(const CheckCliOptions& o, const CLI::App& app) {

@@ -157,6 +157,62 @@ nlohmann::ordered_json diff_json(const properties::SemanticDiffOptions& s,
 
 namespace {
 
+// What the search covered: the exhaustive bound, then the random phase past it.
+void print_search(const properties::SemanticDiffOptions& s,
+                  const properties::SemanticDiffResult& r) {
+  std::cout << "shortest within depth " << r.exhaustive_depth << ": exhaustive BFS over "
+            << r.states << " states, " << r.edges << " edges";
+  if (r.state_limit_reached) {
+    std::cout << " (depth " << s.depth << " asked for; the search stopped at the limit of "
+              << s.max_states << " states)";
+  } else if (!r.bound_reached) {
+    std::cout << " (every reachable state explored before the bound)";
+  }
+  std::cout << "\n";
+  if (s.random > 0) {
+    std::cout << "past the bound: random search of " << r.random_sequences << " sequences of "
+              << s.depth + 1 << ".." << 2 * s.depth + 2 << " steps (seed " << s.seed << "), "
+              << r.random_new_kinds << " kind" << (r.random_new_kinds == 1 ? "" : "s")
+              << " not reached within the bound (shrunk, not proven shortest)\n";
+  } else {
+    std::cout << "past the bound: not searched (--random 0)\n";
+  }
+}
+
+// Each kind of difference with its example (written under --out when given), then
+// the summary. False after printing why an example could not be written.
+bool print_differences(const DiffCliOptions& o, const properties::Variant& a,
+                       const properties::Variant& b, const properties::SemanticDiffResult& r) {
+  const auto& s = o.search;
+  if (!o.out.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.out, ec);
+    if (ec) {
+      print_error("diff: --out " + o.out + ": " + ec.message());
+      return false;
+    }
+  }
+  std::cout << "\n"
+            << r.differences.size() << (r.differences.size() == 1 ? " kind" : " kinds")
+            << " of difference" << (s.by_shape ? " (per operation shape)" : "") << "\n";
+  for (std::size_t k = 0; k < r.differences.size(); k++) {
+    if (const std::string err = print_difference(o.out, a, b, k, r.differences[k]); !err.empty()) {
+      print_error("diff: " + err);
+      return false;
+    }
+  }
+  std::cout << "\nsummary (kind: length; the differing step)\n";
+  for (const auto& d : r.differences) {
+    std::cout << "  " << d.kind << ": " << steps_word(d.labels.size())
+              << (d.from_random ? " (past the bound)" : "")
+              << (d.first_difference < d.labels.size()
+                      ? " (after step " + std::to_string(d.first_difference) + " differed)"
+                      : "")
+              << "; " << d.summary << "\n";
+  }
+  return true;
+}
+
 int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   std::string error;
   const auto a = properties::parse_variant(o.a, &error);
@@ -196,23 +252,7 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::cout << "shortest within depth " << r.exhaustive_depth << ": exhaustive BFS over "
-            << r.states << " states, " << r.edges << " edges";
-  if (r.state_limit_reached) {
-    std::cout << " (depth " << s.depth << " asked for; the search stopped at the limit of "
-              << s.max_states << " states)";
-  } else if (!r.bound_reached) {
-    std::cout << " (every reachable state explored before the bound)";
-  }
-  std::cout << "\n";
-  if (s.random > 0) {
-    std::cout << "past the bound: random search of " << r.random_sequences << " sequences of "
-              << s.depth + 1 << ".." << 2 * s.depth + 2 << " steps (seed " << s.seed << "), "
-              << r.random_new_kinds << " kind" << (r.random_new_kinds == 1 ? "" : "s")
-              << " not reached within the bound (shrunk, not proven shortest)\n";
-  } else {
-    std::cout << "past the bound: not searched (--random 0)\n";
-  }
+  print_search(s, r);
   std::cerr << "diff: " << std::fixed << std::setprecision(2) << seconds << " s, " << r.applied
             << " operations applied on each side\n";
 
@@ -228,33 +268,7 @@ int run_diff(DiffCliOptions& o, bool initial_revision_given) {
     std::cout << "no difference\n";
     return 0;
   }
-  if (!o.out.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(o.out, ec);
-    if (ec) {
-      print_error("diff: --out " + o.out + ": " + ec.message());
-      return 2;
-    }
-  }
-  std::cout << "\n"
-            << r.differences.size() << (r.differences.size() == 1 ? " kind" : " kinds")
-            << " of difference" << (s.by_shape ? " (per operation shape)" : "") << "\n";
-  for (std::size_t k = 0; k < r.differences.size(); k++) {
-    if (const std::string err = print_difference(o.out, *a, *b, k, r.differences[k]);
-        !err.empty()) {
-      print_error("diff: " + err);
-      return 2;
-    }
-  }
-  std::cout << "\nsummary (kind: length; the differing step)\n";
-  for (const auto& d : r.differences) {
-    std::cout << "  " << d.kind << ": " << steps_word(d.labels.size())
-              << (d.from_random ? " (past the bound)" : "")
-              << (d.first_difference < d.labels.size()
-                      ? " (after step " + std::to_string(d.first_difference) + " differed)"
-                      : "")
-              << "; " << d.summary << "\n";
-  }
+  if (!print_differences(o, *a, *b, r)) return 2;
   if (o.out.empty()) std::cout << "(--out DIR writes each example as a scenario pair)\n";
   return 1;
 }

@@ -240,7 +240,10 @@ CheckResults check_results_from_json(const json& j) {
   return r;
 }
 
-CheckResults merge_check_results(const std::vector<CheckResults>& shards) {
+namespace {
+
+// Throws std::runtime_error unless `shards` are the N shards of one run, each once.
+void check_shards(const std::vector<CheckResults>& shards) {
   if (shards.empty()) throw std::runtime_error("nothing to merge");
   const CheckResults& head = shards.front();
   const std::uint64_t count = head.shard_count;
@@ -268,60 +271,72 @@ CheckResults merge_check_results(const std::vector<CheckResults>& shards) {
       }
     }
   }
+}
+
+// Phase `i` of the unsharded run: counts add up; the series ended, and the phase was
+// skipped, only if it did in every shard.
+PhaseResult merged_phase(const std::vector<CheckResults>& shards, std::size_t i) {
+  const CheckResults& head = shards.front();
+  PhaseResult p{head.phases[i].name, head.phases[i].strategy};
+  p.source_exhausted = true;
+  p.skipped = true;
+  sim::DistinctStates sketch;
+  bool any_sketch = false;
+  for (const CheckResults& s : shards) {
+    const PhaseResult& q = s.phases[i];
+    p.executions += q.executions;
+    p.abandoned += q.abandoned;
+    p.cached_cuts += q.cached_cuts;
+    p.steps += q.steps;
+    p.workloads += q.workloads;
+    p.workloads_exhausted += q.workloads_exhausted;
+    p.dpor_anomalies += q.dpor_anomalies;
+    // Every shard walks the whole series, so the series ended for the whole run
+    // when it ended for each shard.
+    p.source_exhausted = p.source_exhausted && q.source_exhausted;
+    p.stopped_by_time = p.stopped_by_time || q.stopped_by_time;
+    p.interrupted = p.interrupted || q.interrupted;
+    p.skipped = p.skipped && q.skipped;
+    if (!q.distinct_states.empty()) {
+      sim::DistinctStates part;
+      part.from_hex(q.distinct_states);
+      sketch.merge(part);
+      any_sketch = true;
+    }
+  }
+  p.distinct_states = any_sketch ? sketch.to_hex() : "";
+  return p;
+}
+
+// Occurrences of one group in several shards: counts add up, the first is the
+// earliest in the unsharded order.
+void combine_occurrences(std::vector<Occurrence>& into, const std::vector<Occurrence>& part) {
+  for (const Occurrence& o : part) {
+    auto it = std::find_if(into.begin(), into.end(), [&](const Occurrence& x) {
+      return x.phase == o.phase && x.property == o.property && x.location == o.location;
+    });
+    if (it == into.end()) {
+      into.push_back(o);
+      continue;
+    }
+    const std::uint64_t total = it->count + o.count;
+    if (std::tuple(o.workload, o.execution) < std::tuple(it->workload, it->execution)) *it = o;
+    it->count = total;
+  }
+}
+
+}  // namespace
+
+CheckResults merge_check_results(const std::vector<CheckResults>& shards) {
+  check_shards(shards);
+  const CheckResults& head = shards.front();
   CheckResults out;
   out.config = head.config;
   out.phases = head.phases;
-  for (std::size_t i = 0; i < out.phases.size(); i++) {
-    PhaseResult& p = out.phases[i];
-    p = PhaseResult{head.phases[i].name, head.phases[i].strategy};
-    p.source_exhausted = true;
-    p.skipped = true;
-    sim::DistinctStates sketch;
-    bool any_sketch = false;
-    for (const CheckResults& s : shards) {
-      const PhaseResult& q = s.phases[i];
-      p.executions += q.executions;
-      p.abandoned += q.abandoned;
-      p.cached_cuts += q.cached_cuts;
-      p.steps += q.steps;
-      p.workloads += q.workloads;
-      p.workloads_exhausted += q.workloads_exhausted;
-      p.dpor_anomalies += q.dpor_anomalies;
-      // Every shard walks the whole series, so the series ended for the whole run
-      // when it ended for each shard.
-      p.source_exhausted = p.source_exhausted && q.source_exhausted;
-      p.stopped_by_time = p.stopped_by_time || q.stopped_by_time;
-      p.interrupted = p.interrupted || q.interrupted;
-      p.skipped = p.skipped && q.skipped;
-      if (!q.distinct_states.empty()) {
-        sim::DistinctStates part;
-        part.from_hex(q.distinct_states);
-        sketch.merge(part);
-        any_sketch = true;
-      }
-    }
-    p.distinct_states = any_sketch ? sketch.to_hex() : "";
-  }
-  // Occurrences of one group in several shards: counts add up, the first is the
-  // earliest in the unsharded order.
-  auto combine = [&out](std::vector<Occurrence>& into, const std::vector<Occurrence>& part) {
-    for (const Occurrence& o : part) {
-      auto it = std::find_if(into.begin(), into.end(), [&](const Occurrence& x) {
-        return x.phase == o.phase && x.property == o.property && x.location == o.location;
-      });
-      if (it == into.end()) {
-        into.push_back(o);
-        continue;
-      }
-      const std::uint64_t total = it->count + o.count;
-      if (std::tuple(o.workload, o.execution) < std::tuple(it->workload, it->execution)) *it = o;
-      it->count = total;
-    }
-    (void)out;
-  };
+  for (std::size_t i = 0; i < out.phases.size(); i++) out.phases[i] = merged_phase(shards, i);
   for (const CheckResults& s : shards) {
-    combine(out.violations, s.violations);
-    combine(out.findings, s.findings);
+    combine_occurrences(out.violations, s.violations);
+    combine_occurrences(out.findings, s.findings);
     out.interrupted = out.interrupted || s.interrupted;
     if (out.error.empty()) out.error = s.error;
   }

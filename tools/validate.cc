@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "model/variant_registry.h"
@@ -160,6 +161,88 @@ nlohmann::ordered_json part_json(const ReplayPart& p) {
   return {{"files", p.files}, {"passed", p.passed}, {"failed", p.failed}, {"failures", p.failures}};
 }
 
+// Part 3: every difference between the variants with its shortest example, written
+// under OUT/diff. nullopt after printing why the diff could not run (exit 2).
+std::optional<properties::SemanticDiffResult> validate_diff(
+    const ValidateOptions& o, const properties::SemanticDiffOptions& d) {
+  properties::SemanticDiffResult diff;
+  try {
+    diff = properties::semantic_diff(d);
+  } catch (const ScenarioError& e) {
+    print_error(std::string("validate: internal error: a generated step was refused: ") + e.what());
+    return std::nullopt;
+  }
+  std::cout << "shortest within depth " << diff.exhaustive_depth << ": exhaustive BFS over "
+            << diff.states << " states; " << diff.random_sequences << " random sequences past it\n";
+  const std::string diff_dir = (std::filesystem::path(o.out) / "diff").string();
+  if (diff.differences.empty()) {
+    std::cout << "no difference\n";
+    return diff;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(diff_dir, ec);
+  for (std::size_t k = 0; k < diff.differences.size(); k++) {
+    if (const std::string err =
+            print_difference(ec ? "" : diff_dir, d.a, d.b, k, diff.differences[k]);
+        !err.empty()) {
+      print_error("validate: " + err);
+      return std::nullopt;
+    }
+  }
+  return diff;
+}
+
+// Part 4: the default campaign on the changed variant. Its exit code (2: it could
+// not run); `results` gets its summary.
+int validate_check(const ValidateOptions& o, const VariantInfo& name, CheckResults* results) {
+  const InterruptScope interrupt;
+  PortfolioOptions p;
+  p.semantics = name.semantics;
+  p.variant = std::string(name.name);
+  p.seed = o.seed;
+  p.time_budget_s = o.time_budget;
+  p.out = o.out;
+  p.quiet = true;
+  p.control.jobs = o.jobs;
+  p.control.results = results;
+  p.control.interrupt = interrupt.flag();
+  const int check = run_portfolio(p);
+  results->config = {{"variant", std::string(name.name)}, {"seed", o.seed}};
+  results->normalize();
+  return check;
+}
+
+struct ReplayParts {
+  const ReplayPart& scenarios;
+  const ReplayPart& corpus;
+};
+struct DiffPart {
+  const properties::SemanticDiffOptions& options;
+  const properties::SemanticDiffResult& result;
+};
+
+// --json: the four parts and the verdict. False after printing why it was not written.
+bool write_validate_json(const ValidateOptions& o, const VariantInfo& name, const VariantInfo& base,
+                         int verdict, const ReplayParts& replayed, const DiffPart& diff,
+                         const CheckResults& results) {
+  nlohmann::ordered_json j;
+  j["format"] = kResultsFormat;
+  j["version"] = kResultsVersion;
+  j["command"] = "validate";
+  j["variant"] = std::string(name.name);
+  j["base"] = std::string(base.name);
+  j["exit"] = verdict;
+  j["scenarios"] = part_json(replayed.scenarios);
+  j["corpus"] = part_json(replayed.corpus);
+  j["diff"] = diff_json(diff.options, diff.options.a, diff.options.b, diff.result);
+  j["check"] = to_json(results);
+  if (const std::string error = write_result_file(o.json, j.dump(1) + "\n"); !error.empty()) {
+    print_error("validate: --json: " + error);
+    return false;
+  }
+  return true;
+}
+
 int run_validate(const ValidateOptions& o) {
   const VariantInfo* name = variant_named(o.name);
   const VariantInfo* base = variant_named(o.base);
@@ -212,73 +295,25 @@ int run_validate(const ValidateOptions& o) {
   d.b.semantics = name->semantics;
   d.depth = o.depth;
   d.seed = o.seed;
-  properties::SemanticDiffResult diff;
-  try {
-    diff = properties::semantic_diff(d);
-  } catch (const ScenarioError& e) {
-    print_error(std::string("validate: internal error: a generated step was refused: ") + e.what());
-    return 2;
-  }
-  std::cout << "shortest within depth " << diff.exhaustive_depth << ": exhaustive BFS over "
-            << diff.states << " states; " << diff.random_sequences << " random sequences past it\n";
-  const std::string diff_dir = (std::filesystem::path(o.out) / "diff").string();
-  if (diff.differences.empty()) {
-    std::cout << "no difference\n";
-  } else {
-    verdict = 1;
-    std::error_code ec;
-    std::filesystem::create_directories(diff_dir, ec);
-    for (std::size_t k = 0; k < diff.differences.size(); k++) {
-      if (const std::string err =
-              print_difference(ec ? "" : diff_dir, d.a, d.b, k, diff.differences[k]);
-          !err.empty()) {
-        print_error("validate: " + err);
-        return 2;
-      }
-    }
-  }
+  const auto diff = validate_diff(o, d);
+  if (!diff) return 2;
+  if (!diff->differences.empty()) verdict = 1;
 
   std::cout << "-- 4. check --variant " << name->name
             << " (every violation with its shrunk trace)\n";
   CheckResults results;
-  const InterruptScope interrupt;
-  PortfolioOptions p;
-  p.semantics = name->semantics;
-  p.variant = std::string(name->name);
-  p.seed = o.seed;
-  p.time_budget_s = o.time_budget;
-  p.out = o.out;
-  p.quiet = true;
-  p.control.jobs = o.jobs;
-  p.control.results = &results;
-  p.control.interrupt = interrupt.flag();
-  const int check = run_portfolio(p);
+  const int check = validate_check(o, *name, &results);
   if (check == 2) return 2;
   if (check != 0) verdict = check;
-  results.config = {{"variant", std::string(name->name)}, {"seed", o.seed}};
-  results.normalize();
 
   std::cout << "== " << name->name << " against " << base->name << ": " << s.failed
             << " scenarios with mismatches, " << c.failed << " traces not reproduced, "
-            << diff.differences.size() << " kinds of difference, " << results.violations.size()
+            << diff->differences.size() << " kinds of difference, " << results.violations.size()
             << " violation groups"
             << (verdict == 0 ? ": behaves as " + std::string(base->name) : "") << "\n";
-  if (!o.json.empty()) {
-    nlohmann::ordered_json j;
-    j["format"] = kResultsFormat;
-    j["version"] = kResultsVersion;
-    j["command"] = "validate";
-    j["variant"] = std::string(name->name);
-    j["base"] = std::string(base->name);
-    j["exit"] = verdict;
-    j["scenarios"] = part_json(s);
-    j["corpus"] = part_json(c);
-    j["diff"] = diff_json(d, d.a, d.b, diff);
-    j["check"] = to_json(results);
-    if (const std::string error = write_result_file(o.json, j.dump(1) + "\n"); !error.empty()) {
-      print_error("validate: --json: " + error);
-      return 2;
-    }
+  if (!o.json.empty() &&
+      !write_validate_json(o, *name, *base, verdict, {s, c}, {d, *diff}, results)) {
+    return 2;
   }
   return verdict;
 }
