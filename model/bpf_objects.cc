@@ -25,56 +25,56 @@ void set_current_objects(BpfObjects* objects) { g_objects = objects; }
 
 // ---- kernel functions ------------------------------------------------------------
 
-bpf_prog* bpf_prog_get(u32 ufd) {
+bpf_prog* bpf_prog_get(u32 ufd, SourceLoc loc) {
   int err = 0;
   bpf_prog* prog = objects().prog_from_fd(ufd, &err);
   if (!prog) return ERR_PTR(err);
-  bpf_prog_inc(prog);
+  bpf_prog_inc(prog, loc);
   return prog;
 }
 
-bpf_prog* bpf_prog_get_type(u32 ufd, bpf_prog_type type) {
-  bpf_prog* prog = bpf_prog_get(ufd);
+bpf_prog* bpf_prog_get_type(u32 ufd, bpf_prog_type type, SourceLoc loc) {
+  bpf_prog* prog = bpf_prog_get(ufd, loc);
   if (IS_ERR(prog)) return prog;
   if (prog->type != type) {
-    bpf_prog_put(prog);
+    bpf_prog_put(prog, loc);
     return ERR_PTR(-EINVAL);
   }
   return prog;
 }
 
-bpf_prog* bpf_prog_by_id(u32 id) {
+bpf_prog* bpf_prog_by_id(u32 id, SourceLoc loc) {
   if (!id) return ERR_PTR(-ENOENT);
   bpf_prog* prog = objects().prog_from_id(id);
   if (!prog) return ERR_PTR(-ENOENT);
   // bpf_prog_inc_not_zero: the idr forgets a program when its count hits zero.
-  bpf_prog_inc(prog);
+  bpf_prog_inc(prog, loc);
   return prog;
 }
 
-void bpf_prog_inc(bpf_prog* prog) { objects().prog_inc(prog); }
-void bpf_prog_put(bpf_prog* prog) { objects().prog_put(prog); }
+void bpf_prog_inc(bpf_prog* prog, SourceLoc loc) { objects().prog_inc(prog, loc); }
+void bpf_prog_put(bpf_prog* prog, SourceLoc loc) { objects().prog_put(prog, loc); }
 
-bpf_link* bpf_link_get_from_fd(u32 ufd) {
+bpf_link* bpf_link_get_from_fd(u32 ufd, SourceLoc loc) {
   int err = 0;
   bpf_link* link = objects().link_from_fd(ufd, &err);
   if (!link) return ERR_PTR(err);
-  bpf_link_inc(link);
+  bpf_link_inc(link, loc);
   return link;
 }
 
-bpf_link* bpf_link_by_id(u32 id) {
+bpf_link* bpf_link_by_id(u32 id, SourceLoc loc) {
   if (!id) return ERR_PTR(-ENOENT);
   bpf_link* link = objects().link_from_id(id);
   if (!link) return ERR_PTR(-ENOENT);
   // Primed but not settled: the kernel answers -EAGAIN.
   if (!link->id) return ERR_PTR(-EAGAIN);
-  bpf_link_inc(link);
+  bpf_link_inc(link, loc);
   return link;
 }
 
-void bpf_link_inc(bpf_link* link) { objects().link_inc(link); }
-void bpf_link_put(bpf_link* link) { objects().link_put(link); }
+void bpf_link_inc(bpf_link* link, SourceLoc loc) { objects().link_inc(link, loc); }
+void bpf_link_put(bpf_link* link, SourceLoc loc) { objects().link_put(link, loc); }
 
 // ---- BpfObjects ------------------------------------------------------------------
 
@@ -217,45 +217,53 @@ bpf_link* BpfObjects::link_from_id(u32 id) const {
   return it == link_idr_.end() ? nullptr : it->second;
 }
 
-void BpfObjects::prog_inc(bpf_prog* prog) {
-  kernel_hooks()->access(MemAccess::kRefInc, prog);
+void BpfObjects::prog_inc(bpf_prog* prog, SourceLoc loc) {
+  kernel_hooks()->access(MemAccess::kRefInc, prog, loc);
   prog->aux->refcnt++;
   refs_taken_++;
 }
 
-void BpfObjects::prog_put(bpf_prog* prog) {
-  kernel_hooks()->access(MemAccess::kRefDec, prog);
+void BpfObjects::prog_put(bpf_prog* prog, SourceLoc loc) {
+  kernel_hooks()->access(MemAccess::kRefDec, prog, loc);
   refs_dropped_++;
   if (--prog->aux->refcnt != 0) return;
   // __bpf_prog_put: forget the id now, free the memory after a grace period.
   prog_idr_.erase(prog->aux->id);
   prog->aux->id = 0;
   if (mutant_active(Mutant::kProgPutFreesNow)) {
-    kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; });
+    kernel_hooks()->kfree(
+        prog, [prog] { prog->model_freed = true; }, loc);
     return;
   }
+  // The callback's kfree happens at the caller's line too: the put that queued it.
   kernel_hooks()->call_rcu(
-      prog, [prog] { kernel_hooks()->kfree(prog, [prog] { prog->model_freed = true; }); });
+      prog,
+      [prog, loc] {
+        kernel_hooks()->kfree(
+            prog, [prog] { prog->model_freed = true; }, loc);
+      },
+      loc);
 }
 
-void BpfObjects::link_inc(bpf_link* link) {
-  kernel_hooks()->access(MemAccess::kRefInc, link);
+void BpfObjects::link_inc(bpf_link* link, SourceLoc loc) {
+  kernel_hooks()->access(MemAccess::kRefInc, link, loc);
   link->refcnt++;
   refs_taken_++;
 }
 
-void BpfObjects::link_put(bpf_link* link) {
-  kernel_hooks()->access(MemAccess::kRefDec, link);
+void BpfObjects::link_put(bpf_link* link, SourceLoc loc) {
+  kernel_hooks()->access(MemAccess::kRefDec, link, loc);
   refs_dropped_++;
   if (--link->refcnt != 0) return;
   // bpf_link_free: id first, then detach and drop the program, then dealloc.
   link_idr_.erase(link->model_id);
   if (link->prog) {
     link->ops->release(link);
-    bpf_prog_put(link->prog);
+    bpf_prog_put(link->prog, loc);
   }
   link->ops->dealloc(link);
-  kernel_hooks()->kfree(link, [link] { link->model_freed = true; });
+  kernel_hooks()->kfree(
+      link, [link] { link->model_freed = true; }, loc);
 }
 
 ObjectInfo BpfObjects::prog_info(u32 id) const {

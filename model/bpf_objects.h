@@ -60,16 +60,17 @@ struct bpf_link {
   bool model_freed;
 };
 
-// The kernel's lookups, on the objects of the thread's current BpfObjects.
-bpf_prog *bpf_prog_get(u32 ufd);
-bpf_prog *bpf_prog_get_type(u32 ufd, bpf_prog_type type);
-bpf_prog *bpf_prog_by_id(u32 id);
-void bpf_prog_inc(bpf_prog *prog);
-void bpf_prog_put(bpf_prog *prog);
-bpf_link *bpf_link_get_from_fd(u32 ufd);
-bpf_link *bpf_link_by_id(u32 id);
-void bpf_link_inc(bpf_link *link);
-void bpf_link_put(bpf_link *link);
+// The kernel's lookups, on the objects of the thread's current BpfObjects. `loc`:
+// the caller's line, for the reference count events it causes (kernel_compat.h).
+bpf_prog *bpf_prog_get(u32 ufd, SourceLoc loc = SourceLoc::current());
+bpf_prog *bpf_prog_get_type(u32 ufd, bpf_prog_type type, SourceLoc loc = SourceLoc::current());
+bpf_prog *bpf_prog_by_id(u32 id, SourceLoc loc = SourceLoc::current());
+void bpf_prog_inc(bpf_prog *prog, SourceLoc loc = SourceLoc::current());
+void bpf_prog_put(bpf_prog *prog, SourceLoc loc = SourceLoc::current());
+bpf_link *bpf_link_get_from_fd(u32 ufd, SourceLoc loc = SourceLoc::current());
+bpf_link *bpf_link_by_id(u32 id, SourceLoc loc = SourceLoc::current());
+void bpf_link_inc(bpf_link *link, SourceLoc loc = SourceLoc::current());
+void bpf_link_put(bpf_link *link, SourceLoc loc = SourceLoc::current());
 // clang-format on
 
 // What one fd refers to.
@@ -106,10 +107,10 @@ class BpfObjects {
   bpf_prog* prog_from_id(u32 id) const;
   bpf_link* link_from_id(u32 id) const;
 
-  void prog_inc(bpf_prog* prog);
-  void prog_put(bpf_prog* prog);
-  void link_inc(bpf_link* link);
-  void link_put(bpf_link* link);
+  void prog_inc(bpf_prog* prog, SourceLoc loc = SourceLoc::current());
+  void prog_put(bpf_prog* prog, SourceLoc loc = SourceLoc::current());
+  void link_inc(bpf_link* link, SourceLoc loc = SourceLoc::current());
+  void link_put(bpf_link* link, SourceLoc loc = SourceLoc::current());
 
   ObjectInfo prog_info(u32 id) const;
   ObjectInfo link_info(u32 id) const;

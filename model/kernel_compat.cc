@@ -21,17 +21,52 @@ thread_local KernelHooks* g_hooks = nullptr;
 KernelHooks* kernel_hooks() { return g_hooks ? g_hooks : &default_hooks(); }
 void set_kernel_hooks(KernelHooks* hooks) { g_hooks = hooks; }
 
-namespace {
 // The file from the source root ("model/v2/bpf_mprog.h"): __FILE__ depends on where
-// the tree is and how the build reaches it, and a message must not.
+// the tree is and how the build reaches it (absolute, or relative under ccache's base
+// directory), and a message must not. The path starts at its last component that
+// names one of the project's source folders.
 std::string_view source_path(std::string_view file) {
-  for (std::size_t at = file.rfind("model/"); at != std::string_view::npos;
-       at = at == 0 ? std::string_view::npos : file.rfind("model/", at - 1)) {
-    if (at == 0 || file[at - 1] == '/') return file.substr(at);
+  static constexpr std::string_view kFolders[] = {"model/",  "sim/",        "scenario/", "traces/",
+                                                  "common/", "properties/", "tools/",    "fuzz/"};
+  std::size_t best = std::string_view::npos;
+  for (std::string_view folder : kFolders) {
+    for (std::size_t at = file.rfind(folder); at != std::string_view::npos;
+         at = at == 0 ? std::string_view::npos : file.rfind(folder, at - 1)) {
+      if (at == 0 || file[at - 1] == '/') {
+        if (best == std::string_view::npos || at > best) best = at;
+        break;
+      }
+    }
   }
-  return file;
+  return best == std::string_view::npos ? file : file.substr(best);
+}
+
+namespace {
+// "int mprogsim::v2::bpf_mprog_attach(bpf_mprog_entry*, ...)" -> "bpf_mprog_attach";
+// a lambda's "... bpf_mprog_free(bpf_mprog_bundle*)::<lambda()>" -> "bpf_mprog_free".
+std::string_view bare_function(std::string_view pretty) {
+  const std::size_t paren = pretty.find('(');
+  std::string_view name = pretty.substr(0, paren);
+  const std::size_t colons = name.rfind("::");
+  if (colons != std::string_view::npos) name.remove_prefix(colons + 2);
+  const std::size_t space = name.rfind(' ');
+  if (space != std::string_view::npos) name.remove_prefix(space + 1);
+  return name;
 }
 }  // namespace
+
+std::string source_text(const SourceLoc& loc) {
+  const std::string_view file = loc.file_name();
+  if (file.empty()) return "";
+  std::string out(source_path(file));
+  out += ":" + std::to_string(loc.line());
+  const std::string_view function = bare_function(loc.function_name());
+  if (!function.empty()) {
+    out += " ";
+    out += function;
+  }
+  return out;
+}
 
 bool warn_on_once(bool cond, const char* text, const char* file, int line) {
   // model: reported every time it fires; any report fails the running property.

@@ -11,7 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <source_location>
 #include <string>
+#include <string_view>
 
 #include "model/mprog_api.h"
 #include "model/uapi.h"
@@ -31,30 +33,47 @@ enum class MemAccess : u8 {
   kRefDec,      // a reference count dropped
 };
 
+// Where the model called a hook: the file, function and line of the call in the
+// mirror (or the harness). Every hook and every accessor below takes one, defaulted
+// to its caller's location, so the mirror code stays as the kernel spells it and each
+// event still knows its line (`replay --explain`). A std::source_location is one
+// pointer to static data: passing it costs a register, nothing is built per access.
+using SourceLoc = std::source_location;
+
 // The simulator's view of the model. Every method may switch simulated threads.
 class KernelHooks {
  public:
   virtual ~KernelHooks() = default;
   // One access to `addr`, which lies inside an allocation announced by alloc().
-  virtual void access(MemAccess kind, const void* addr) = 0;
+  virtual void access(MemAccess kind, const void* addr, SourceLoc loc = SourceLoc::current()) = 0;
   // An object came to life (kzalloc, bpf_prog_alloc, link allocation).
-  virtual void alloc(const void* object, std::size_t size, const char* what) = 0;
+  virtual void alloc(const void* object, std::size_t size, const char* what,
+                     SourceLoc loc = SourceLoc::current()) = 0;
   // kfree: the object is dead from now on. `destroy` releases the C++ object; the
   // simulator may delay it (quarantine) so that a late access is reported, not UB.
-  virtual void kfree(const void* object, std::function<void()> destroy) = 0;
-  virtual void rcu_read_lock() = 0;
-  virtual void rcu_read_unlock() = 0;
-  virtual void synchronize_rcu() = 0;
+  virtual void kfree(const void* object, std::function<void()> destroy,
+                     SourceLoc loc = SourceLoc::current()) = 0;
+  virtual void rcu_read_lock(SourceLoc loc = SourceLoc::current()) = 0;
+  virtual void rcu_read_unlock(SourceLoc loc = SourceLoc::current()) = 0;
+  virtual void synchronize_rcu(SourceLoc loc = SourceLoc::current()) = 0;
   // Runs `callback` after a grace period (call_rcu / kfree_rcu). `head` is the
   // object whose rcu_head the kernel passes, which is the object the callback
   // frees: the simulator keeps every access to it a scheduling point from then on.
-  virtual void call_rcu(const void* head, std::function<void()> callback) = 0;
+  virtual void call_rcu(const void* head, std::function<void()> callback,
+                        SourceLoc loc = SourceLoc::current()) = 0;
   // A WARN_ON_ONCE fired: a kernel-warn event.
   virtual void warn(const std::string& what) = 0;
   // The kernel would access memory outside one of its fixed arrays here (an index or
   // a walk past the end): a property violation. The model does not make the access.
   virtual void out_of_bounds(const std::string& what) = 0;
 };
+
+// A source location as a message shows it: "model/v2/bpf_mprog.cc:123
+// bpf_mprog_attach" (the path from the source root, whatever the build's paths; the
+// bare function name); "" for a default-constructed one.
+std::string source_text(const SourceLoc& loc);
+// The path from the source root: "model/v2/bpf_mprog.h" from "/src/model/v2/...".
+std::string_view source_path(std::string_view file);
 
 // The hooks in force; set by whoever drives the model (System, or the simulator).
 // One OS thread drives one model at a time, so a thread_local is enough.
@@ -88,34 +107,34 @@ inline void atomic_inc(atomic_t* v) {
 bool warn_on_once(bool cond, const char* text, const char* file, int line);
 
 template <typename T>
-inline T READ_ONCE(const T& x) {
-  kernel_hooks()->access(MemAccess::kReadOnce, &x);
+inline T READ_ONCE(const T& x, SourceLoc loc = SourceLoc::current()) {
+  kernel_hooks()->access(MemAccess::kReadOnce, &x, loc);
   return *static_cast<const volatile T*>(&x);
 }
 template <typename T, typename V>
-inline void WRITE_ONCE(T& x, V value) {
-  kernel_hooks()->access(MemAccess::kWriteOnce, &x);
+inline void WRITE_ONCE(T& x, V value, SourceLoc loc = SourceLoc::current()) {
+  kernel_hooks()->access(MemAccess::kWriteOnce, &x, loc);
   *static_cast<volatile T*>(&x) = value;
 }
 // One slot of a memcpy / memset: plain, not atomic; the datapath must not see it.
 template <typename T>
-inline T plain_read(const T& x) {
-  kernel_hooks()->access(MemAccess::kPlainRead, &x);
+inline T plain_read(const T& x, SourceLoc loc = SourceLoc::current()) {
+  kernel_hooks()->access(MemAccess::kPlainRead, &x, loc);
   return x;
 }
 template <typename T, typename V>
-inline void plain_write(T& x, V value) {
-  kernel_hooks()->access(MemAccess::kPlainWrite, &x);
+inline void plain_write(T& x, V value, SourceLoc loc = SourceLoc::current()) {
+  kernel_hooks()->access(MemAccess::kPlainWrite, &x, loc);
   x = value;
 }
 template <typename T, typename V>
-inline void rcu_assign_pointer(T*& p, V* value) {
-  kernel_hooks()->access(MemAccess::kRcuAssign, &p);
+inline void rcu_assign_pointer(T*& p, V* value, SourceLoc loc = SourceLoc::current()) {
+  kernel_hooks()->access(MemAccess::kRcuAssign, &p, loc);
   *static_cast<T* volatile*>(&p) = value;
 }
 template <typename T>
-inline T* rcu_dereference(T* const& p) {
-  kernel_hooks()->access(MemAccess::kRcuDeref, &p);
+inline T* rcu_dereference(T* const& p, SourceLoc loc = SourceLoc::current()) {
+  kernel_hooks()->access(MemAccess::kRcuDeref, &p, loc);
   return *static_cast<T* const volatile*>(&p);
 }
 // model: the kernel indexes its fixed slot arrays without a check and walks them up
@@ -159,9 +178,9 @@ P *model_walk(T (&array)[N], P *at, const char *what)
 // it is reported (a memcpy/memmove the kernel would make past the array).
 u32 model_span(u64 idx, u64 num, u64 n, const char *what);
 
-inline void synchronize_rcu() { kernel_hooks()->synchronize_rcu(); }
-inline void rcu_read_lock() { kernel_hooks()->rcu_read_lock(); }
-inline void rcu_read_unlock() { kernel_hooks()->rcu_read_unlock(); }
+inline void synchronize_rcu(SourceLoc loc = SourceLoc::current()) { kernel_hooks()->synchronize_rcu(loc); }
+inline void rcu_read_lock(SourceLoc loc = SourceLoc::current()) { kernel_hooks()->rcu_read_lock(loc); }
+inline void rcu_read_unlock(SourceLoc loc = SourceLoc::current()) { kernel_hooks()->rcu_read_unlock(loc); }
 
 // clang-format on
 }  // namespace mprogsim

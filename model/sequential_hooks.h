@@ -16,13 +16,13 @@ namespace mprogsim {
 
 class SequentialHooks final : public KernelHooks {
  public:
-  void access(MemAccess, const void*) override {}
-  void alloc(const void*, std::size_t, const char*) override {}
-  void kfree(const void*, std::function<void()> destroy) override { destroy(); }
-  void rcu_read_lock() override {}
-  void rcu_read_unlock() override {}
-  void synchronize_rcu() override {}
-  void call_rcu(const void*, std::function<void()> callback) override {
+  void access(MemAccess, const void*, SourceLoc) override {}
+  void alloc(const void*, std::size_t, const char*, SourceLoc) override {}
+  void kfree(const void*, std::function<void()> destroy, SourceLoc) override { destroy(); }
+  void rcu_read_lock(SourceLoc) override {}
+  void rcu_read_unlock(SourceLoc) override {}
+  void synchronize_rcu(SourceLoc) override {}
+  void call_rcu(const void*, std::function<void()> callback, SourceLoc) override {
     pending_.push_back(std::move(callback));
   }
   void warn(const std::string& what) override { warnings_.push_back(what); }

@@ -119,7 +119,7 @@ void check_names(const Scenario& scenario) {
   ScenarioNames names;
   for (std::size_t i = 0; i < scenario.steps.size(); i++) {
     const Step& step = scenario.steps[i];
-    names.check(step, step_binds(step), "step " + std::to_string(i + 1));
+    names.check(step, step_binds(step), "$.steps[" + std::to_string(i) + "]");
     names.apply(step, step_binds(step));
   }
 }

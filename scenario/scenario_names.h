@@ -53,7 +53,7 @@ class ScenarioNames {
 };
 
 // Checks every step of `scenario` as the file binds names (NameBinding::kFromFile).
-// Throws ScenarioError naming the step ("step N: ...").
+// Throws ScenarioError naming the step by its JSON path ("$.steps[N]: ...", from 0).
 void check_names(const Scenario& scenario);
 
 }  // namespace mprogsim

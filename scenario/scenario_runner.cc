@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include "model/uapi.h"
@@ -47,13 +48,19 @@ class ScenarioSession::Runner {
 
   StepReport step(const Step& step, std::size_t index) {
     where_ = "step " + std::to_string(index);
+    index_ = index;
     StepReport step_report;
     step_report.index = index;
     step_report.observed = step;
     // From the file, a link_attach's binding is known before it runs; from the result,
     // only a link name that is already bound can be refused up front (after the run).
     link_binds_ = binding_ == NameBinding::kFromFile && step_binds(step);
-    names_.check(step, link_binds_, where_);
+    try {
+      names_.check(step, link_binds_, where_);
+    } catch (const ScenarioError& e) {
+      // "step 4: ..." -> "$.steps[3]: ...": built only for a bad file (steps are many).
+      throw ScenarioError(path() + std::string(e.what()).substr(where_.size()));
+    }
     const std::size_t warnings_before = system_.warnings().size();
     const std::size_t out_of_bounds_before = system_.out_of_bounds().size();
     run_step(step, &step_report);
@@ -85,8 +92,11 @@ class ScenarioSession::Runner {
 
  private:
   [[noreturn]] void bad(const std::string& what) const {
-    throw ScenarioError(where_ + ": " + what);
+    throw ScenarioError(path() + ": " + what);
   }
+  // A bad file names the place by its JSON path, which counts from 0 (the tools add
+  // "(step N)", docs/scenario-format.md, "Step numbers").
+  std::string path() const { return "$.steps[" + std::to_string(index_ - 1) + "]"; }
 
   u32 flag_bits(const std::vector<std::string>& names) const {
     u32 bits = 0;
@@ -167,6 +177,32 @@ class ScenarioSession::Runner {
     }
   }
 
+  // The arguments that decide a step's result besides its objects, as the kernel
+  // receives them, compactly (docs/scenario-format.md, "What replay prints"): the
+  // flag word by name (with the ID, LINK and REPLACE bits the runner sets itself),
+  // the relative object, the program to replace, a non-zero expected revision. An
+  // argument left at 0 is not shown.
+  void put_deciding(std::ostringstream& line, const Step& step, u32 flags) const {
+    if (flags) {
+      line << " flags=";
+      bool first = true;
+      for (const auto& [name, bit] : bits_.flags) {
+        if (!(flags & bit)) continue;
+        line << (first ? "" : "|") << name;
+        first = false;
+      }
+      if (flags & ~bits_.attach_mask)
+        line << (first ? "" : "|") << "0x" << std::hex << (flags & ~bits_.attach_mask) << std::dec;
+    }
+    const Relative& r = step.relative;
+    if (r.kind != Relative::Kind::kNone) {
+      line << " relative=" << (r.name ? *r.name : std::to_string(*r.raw))
+           << (r.by_id ? " by id" : " by fd");
+    }
+    if (step.replace) line << " replace=" << *step.replace;
+    if (step.expected_revision) line << " expected_revision=" << step.expected_revision;
+  }
+
   void run_step(const Step& step, StepReport* out) {
     // The runner's own stream, emptied for each step: building a stream costs more
     // than most steps do, and the simulator runs millions of steps.
@@ -225,14 +261,19 @@ class ScenarioSession::Runner {
       // The name denotes a program that does not exist. A load has no `expect`:
       // it is meant to succeed, so a failure is a mismatch, not a bad file.
       progs_[*step.prog] = {};
-      line << " " << *step.prog << " -> " << errno_name(fd);
+      line << " " << *step.prog;
+      if (step.prog_type != std::string_view("tcx")) line << " type=" << step.prog_type;
+      line << " -> " << errno_name(fd);
       out->mismatches.push_back("load: expected OK (a load must succeed), got " + errno_name(fd));
       return;
     }
     const u32 id = static_cast<u32>(system_.prog_id(static_cast<u32>(fd)));
     progs_[*step.prog] = {static_cast<u32>(fd), id, true, false};
     prog_names_[id] = *step.prog;
-    line << " " << *step.prog << " -> OK (fd " << fd << ", id " << id << ")";
+    // The type decides whether a later attach takes it: shown when not tcx.
+    line << " " << *step.prog;
+    if (step.prog_type != std::string_view("tcx")) line << " type=" << step.prog_type;
+    line << " -> OK (fd " << fd << ", id " << id << ")";
   }
 
   void run_attach(const Step& step, std::ostringstream& line, StepReport* out) {
@@ -253,7 +294,9 @@ class ScenarioSession::Runner {
     }
     ProgAttachAttr attr{prog_fd, flags, object, replace_fd, step.expected_revision};
     const int ret = system_.prog_attach(attr);
-    line << " " << *step.prog << " -> " << errno_name(ret);
+    line << " " << *step.prog;
+    put_deciding(line, step, flags);
+    line << " -> " << errno_name(ret);
     expect_ret(step, ret, out);
   }
 
@@ -262,6 +305,8 @@ class ScenarioSession::Runner {
     auto [object, implied] = relative(step.relative);
     LinkCreateAttr attr{prog_fd, flag_bits(step.flags) | implied, object, step.expected_revision};
     const int ret = system_.link_create(attr);
+    line << " " << *step.link << " " << *step.prog;
+    put_deciding(line, step, attr.flags);
     if (binding_ == NameBinding::kFromResult && ret >= 0) {
       if (progs_.count(*step.link) || links_.count(*step.link)) {
         bad("name '" + *step.link + "' is already bound");
@@ -275,10 +320,9 @@ class ScenarioSession::Runner {
       // A link the file does not name (a link_attach expected to fail succeeded)
       // prints by id.
       if (link_binds_) link_names_[id] = *step.link;
-      line << " " << *step.link << " " << *step.prog << " -> OK (fd " << ret << ", id " << id
-           << ")";
+      line << " -> OK (fd " << ret << ", id " << id << ")";
     } else {
-      line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
+      line << " -> " << errno_name(ret);
     }
     // A binding link_attach that failed binds its name to a link that does not exist.
     if (link_binds_) links_[*step.link] = bound;
@@ -292,7 +336,9 @@ class ScenarioSession::Runner {
       attr.flags = bits_.flag_replace;
     }
     const int ret = system_.link_update(attr);
-    line << " " << *step.link << " " << *step.prog << " -> " << errno_name(ret);
+    line << " " << *step.link << " " << *step.prog;
+    if (step.old_prog) line << " old_prog=" << *step.old_prog << " (flags=REPLACE)";
+    line << " -> " << errno_name(ret);
     expect_ret(step, ret, out);
   }
 
@@ -301,7 +347,9 @@ class ScenarioSession::Runner {
     auto [object, implied] = relative(step.relative);
     ProgAttachAttr attr{fd, flag_bits(step.flags) | implied, object, 0, step.expected_revision};
     const int ret = system_.prog_detach(attr);
-    line << " " << (step.prog ? *step.prog : "null") << " -> " << errno_name(ret);
+    line << " " << (step.prog ? *step.prog : "null");
+    put_deciding(line, step, attr.attach_flags);
+    line << " -> " << errno_name(ret);
     expect_ret(step, ret, out);
   }
 
@@ -376,6 +424,8 @@ class ScenarioSession::Runner {
     constexpr u32 kLargeBuffer = 256;
     QueryAttr attr{0, 0, step.buffer.value_or(kLargeBuffer)};
     const QueryResult r = system_.prog_query(attr);
+    // The buffer decides ENOSPC; absent, it is large enough for any count.
+    if (step.buffer) line << " buffer=" << *step.buffer;
     line << " -> " << errno_name(r.ret);
     expect_ret(step, r.ret, out);
     std::vector<std::string> progs, links_text, flags_text;
@@ -451,7 +501,8 @@ class ScenarioSession::Runner {
   MprogApi& system_;
   const VariantInfo& bits_;  // the flag bits by name and by role
   NameBinding binding_;
-  std::string where_;
+  std::string where_;                   // "step 3", as the step's line starts
+  std::size_t index_ = 0;               // 3: the step, from 1
   ScenarioNames names_;                 // what the file binds: decides what is a bad file
   bool link_binds_ = false;             // whether the running step's link_attach binds its name
   std::map<std::string, Bound> progs_;  // what each bound name denotes

@@ -131,7 +131,7 @@ TEST(ScenarioNamesTest, BindingIsDecidedFromTheFileAlone) {
     check_names(twice[0]);
     ADD_FAILURE() << "binding L1 twice was accepted";
   } catch (const ScenarioError& e) {
-    EXPECT_STREQ(e.what(), "step 4: name 'L1' is already bound");
+    EXPECT_STREQ(e.what(), "$.steps[3]: name 'L1' is already bound");
   }
   auto system = make_system(Semantics::kV2);
   EXPECT_THROW(run_scenario(twice[0], *system), ScenarioError);

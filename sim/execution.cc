@@ -74,7 +74,7 @@ ThreadId Execution::pick() {
     if (!view.is_enabled(choice)) {
       result_.status = ExecutionResult::Status::kBadSchedule;
       result_.error =
-          "the schedule names thread " + thread_name(choice) + " at step " +
+          "the schedule names thread " + thread_name(choice) + " at schedule step " +
           std::to_string(view.step) + ", which cannot run then (" +
           (choice < nthreads_ || choice == kRcuThread ? "not enabled" : "no such thread") + ")";
       stop_ = true;
@@ -106,7 +106,7 @@ void Execution::run_callback() {
   for (const auto& [reader, section] : cb.snapshot) hb_.after_section(reader, section);
   if (options_.record_events) {
     log(kRcuThread,
-        "runs the callback queued by " + thread_name(cb.queued_by) + " at step " +
+        "runs the callback queued by " + thread_name(cb.queued_by) + " at schedule step " +
             std::to_string(cb.queued_at),
         {.kind = EventKind::kCallback});
   }
@@ -480,16 +480,16 @@ bool plain_or_once(MemAccess kind) {
 
 // Most accesses are the control path's, in a quiet allocation (remember_quiet): they
 // only count as a hook called. That case stays small; the rest is access_slow.
-void Execution::access(MemAccess kind, const void* addr) {
+void Execution::access(MemAccess kind, const void* addr, SourceLoc loc) {
   if (current_ == kControlThread && hooks_live() && plain_or_once(kind) &&
       quiet(reinterpret_cast<std::uintptr_t>(addr))) {
     threads_[kControlThread].calls++;
     return;
   }
-  access_slow(kind, addr);
+  access_slow(kind, addr, loc);
 }
 
-void Execution::access_slow(MemAccess kind, const void* addr) {
+void Execution::access_slow(MemAccess kind, const void* addr, SourceLoc loc) {
   const Transition tr{StepKind::kAccess, kind, addr, 0};
   if (unwinding_) return;
   if (!hooks_live()) {
@@ -531,12 +531,24 @@ void Execution::access_slow(MemAccess kind, const void* addr) {
   }
   if (options_.record_events) {
     const std::string location = location_name(shadow_, *target_, addr);
-    log(current_, std::string(access_name(kind)) + " " + location,
-        {.kind = EventKind::kAccess, .access = kind, .location = location, .point = point});
+    Event detail{.kind = EventKind::kAccess, .access = kind, .location = location, .point = point};
+    detail.source = loc;
+    std::string text = std::string(access_name(kind)) + " " + location;
+    if (kind == MemAccess::kRcuDeref) {
+      // Which entry a reader walks: the value it loads now (the model reads it as soon
+      // as this hook returns, with no other thread in between).
+      const void* entry = *static_cast<const void* const*>(addr);
+      detail.loaded = entry ? location_name(shadow_, *target_, entry) : "NULL";
+      // "bpf_mprog_bundle#1.a.fp_items[0]": the entry is the bundle's field a.
+      const std::size_t dot = detail.loaded.find('.');
+      if (dot != std::string::npos) detail.loaded.resize(detail.loaded.find('.', dot + 1));
+      text += " -> " + detail.loaded;
+    }
+    log(current_, std::move(text), std::move(detail));
   }
 }
 
-void Execution::alloc(const void* object, std::size_t size, const char* what) {
+void Execution::alloc(const void* object, std::size_t size, const char* what, SourceLoc loc) {
   forget_quiet();
   if (unwinding_) return;
   Allocation& a = shadow_.add(object, size, what);
@@ -546,11 +558,13 @@ void Execution::alloc(const void* object, std::size_t size, const char* what) {
     a.model_id = static_cast<const bpf_link*>(object)->model_id;
   }
   if (options_.record_events && fibers_.in_fiber()) {
-    log(current_, "allocates " + a.name(), {.kind = EventKind::kAlloc, .location = a.name()});
+    Event detail{.kind = EventKind::kAlloc, .location = a.name()};
+    detail.source = loc;
+    log(current_, "allocates " + a.name(), std::move(detail));
   }
 }
 
-void Execution::kfree(const void* object, std::function<void()> destroy) {
+void Execution::kfree(const void* object, std::function<void()> destroy, SourceLoc loc) {
   forget_quiet();
   if (unwinding_) {
     Allocation* a = shadow_.find(object);
@@ -585,8 +599,9 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
       a->queued_at = callback_origin_.at;
     }
     if (options_.record_events) {
-      log(current_, "frees " + a->name(),
-          {.kind = EventKind::kFree, .location = a->name(), .point = point});
+      Event detail{.kind = EventKind::kFree, .location = a->name(), .point = point};
+      detail.source = loc;
+      log(current_, "frees " + a->name(), std::move(detail));
     }
   }
   // Programs stay readable (BpfObjects owns them); the flag only records the free.
@@ -598,7 +613,7 @@ void Execution::kfree(const void* object, std::function<void()> destroy) {
   }
 }
 
-void Execution::rcu_read_lock() {
+void Execution::rcu_read_lock(SourceLoc loc) {
   if (!hooks_live()) return;
   threads_[current_].calls++;
   schedule_point(Transition{StepKind::kRcuLock});
@@ -607,10 +622,12 @@ void Execution::rcu_read_lock() {
     threads_[current_].section_start_c = hb_.clock(current_).c[kControlThread];
   }
   rcu_.read_lock(current_);
-  if (options_.record_events) log(current_, "rcu_read_lock", {.kind = EventKind::kRcuLock});
+  if (options_.record_events) {
+    log(current_, "rcu_read_lock", {.kind = EventKind::kRcuLock, .source = loc});
+  }
 }
 
-void Execution::rcu_read_unlock() {
+void Execution::rcu_read_unlock(SourceLoc loc) {
   if (!hooks_live()) return;
   threads_[current_].calls++;
   schedule_point(Transition{StepKind::kRcuUnlock});
@@ -618,10 +635,12 @@ void Execution::rcu_read_unlock() {
     verdicts_.violate("rcu", current_, "rcu_read_unlock without a matching rcu_read_lock");
     stop_thread();
   }
-  if (options_.record_events) log(current_, "rcu_read_unlock", {.kind = EventKind::kRcuUnlock});
+  if (options_.record_events) {
+    log(current_, "rcu_read_unlock", {.kind = EventKind::kRcuUnlock, .source = loc});
+  }
 }
 
-void Execution::synchronize_rcu() {
+void Execution::synchronize_rcu(SourceLoc loc) {
   forget_quiet();
   if (!hooks_live()) return;
   threads_[current_].calls++;
@@ -629,7 +648,7 @@ void Execution::synchronize_rcu() {
   if (!options_.all_points && !needs_point(Transition{StepKind::kSyncStart})) {
     if (options_.record_events) {
       log(current_, "synchronize_rcu: no reader can be in a section",
-          {.kind = EventKind::kSyncStart, .point = false});
+          {.kind = EventKind::kSyncStart, .point = false, .source = loc});
     }
     return;
   }
@@ -646,15 +665,16 @@ void Execution::synchronize_rcu() {
     log(current_,
         "synchronize_rcu: grace period starts, waits for" +
             (waits.empty() ? std::string(" nobody") : waits),
-        {.kind = EventKind::kSyncStart});
+        {.kind = EventKind::kSyncStart, .source = loc});
   }
   schedule_point(Transition{StepKind::kSyncWait});
   if (options_.record_events) {
-    log(current_, "synchronize_rcu: grace period over", {.kind = EventKind::kSyncEnd});
+    log(current_, "synchronize_rcu: grace period over",
+        {.kind = EventKind::kSyncEnd, .source = loc});
   }
 }
 
-void Execution::call_rcu(const void* head, std::function<void()> callback) {
+void Execution::call_rcu(const void* head, std::function<void()> callback, SourceLoc loc) {
   forget_quiet();
   if (unwinding_) return;
   const Transition tr{StepKind::kCallRcu};
@@ -666,7 +686,8 @@ void Execution::call_rcu(const void* head, std::function<void()> callback) {
   callback_clocks_.push_back(current_ == kRcuThread ? VectorClock{} : hb_.clock(current_));
   rcu_.call_rcu(std::move(callback), current_, now());
   if (options_.record_events) {
-    log(current_, "call_rcu: queues a callback", {.kind = EventKind::kCallRcu, .point = point});
+    log(current_, "call_rcu: queues a callback",
+        {.kind = EventKind::kCallRcu, .point = point, .source = loc});
   }
 }
 

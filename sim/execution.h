@@ -76,6 +76,12 @@ struct Event {
   // kAccess, kFree, kCallRcu, kSync*: whether it was a scheduling point of its own,
   // or run as part of the step before because no other thread could observe it.
   bool point = true;
+  // The model's line that made it (the mirror's call of a kernel_compat.h accessor
+  // or hook); empty for the simulator's own events (steps, passes, callback runs).
+  SourceLoc source{};
+  // kAccess of rcu_dereference: the entry it loaded ("bpf_mprog_bundle#1.b"), or
+  // "NULL".
+  std::string loaded;
 };
 
 struct ExecutionResult {

@@ -68,14 +68,15 @@ class Execution final : public KernelHooks {
   ExecutionResult run();
 
   // ---- KernelHooks --------------------------------------------------------------
-  void access(MemAccess kind, const void* addr) override;
-  [[gnu::noinline]] void access_slow(MemAccess kind, const void* addr);
-  void alloc(const void* object, std::size_t size, const char* what) override;
-  void kfree(const void* object, std::function<void()> destroy) override;
-  void rcu_read_lock() override;
-  void rcu_read_unlock() override;
-  void synchronize_rcu() override;
-  void call_rcu(const void* head, std::function<void()> callback) override;
+  // `loc`: the model's line that called the hook, kept only in recorded events.
+  void access(MemAccess kind, const void* addr, SourceLoc loc) override;
+  [[gnu::noinline]] void access_slow(MemAccess kind, const void* addr, SourceLoc loc);
+  void alloc(const void* object, std::size_t size, const char* what, SourceLoc loc) override;
+  void kfree(const void* object, std::function<void()> destroy, SourceLoc loc) override;
+  void rcu_read_lock(SourceLoc loc) override;
+  void rcu_read_unlock(SourceLoc loc) override;
+  void synchronize_rcu(SourceLoc loc) override;
+  void call_rcu(const void* head, std::function<void()> callback, SourceLoc loc) override;
   void warn(const std::string& what) override;
   void out_of_bounds(const std::string& what) override;
 

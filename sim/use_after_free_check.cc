@@ -6,11 +6,11 @@
 namespace mprogsim::sim {
 
 void UseAfterFreeCheck::report(ThreadId t, const Transition& tr, const Allocation& a) {
-  std::string freer = a.freed_by == kRcuThread
-                          ? "an RCU callback at step " + std::to_string(a.freed_at) +
-                                " (queued by " + thread_name(a.queued_by) + " at step " +
-                                std::to_string(a.queued_at) + ")"
-                          : thread_name(a.freed_by) + " at step " + std::to_string(a.freed_at);
+  std::string freer =
+      a.freed_by == kRcuThread
+          ? "an RCU callback at schedule step " + std::to_string(a.freed_at) + " (queued by " +
+                thread_name(a.queued_by) + " at schedule step " + std::to_string(a.queued_at) + ")"
+          : thread_name(a.freed_by) + " at schedule step " + std::to_string(a.freed_at);
   const std::string what =
       tr.kind == StepKind::kFree ? "kfree (double free)" : access_name(tr.access);
   const std::string location = location_name(cx_.shadow, cx_.target, tr.addr);

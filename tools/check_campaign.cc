@@ -18,6 +18,7 @@
 
 #include "tools/check_options.h"
 #include "tools/cli_checks.h"
+#include "tools/input.h"
 #include "traces/atomic_file.h"
 #include "traces/shrink.h"
 #include "traces/trace.h"
@@ -325,7 +326,7 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (tty) std::fprintf(stderr, "\r%100s\r", "");
   if (!r.error.empty()) {
-    print_error("check: " + r.error);
+    print_error("check: " + with_step_number(r.error));
     return out.exit = 2;
   }
   if (o.control.results) {

@@ -12,6 +12,7 @@
 #include "scenario/json_input.h"
 #include "tools/cli_checks.h"
 #include "tools/export_selftest.h"
+#include "tools/input.h"
 #include "tools/subcommands.h"
 #include "traces/atomic_file.h"
 #include "traces/trace.h"
@@ -51,7 +52,7 @@ int run_export(const ExportCliOptions& o) {
     source = export_selftest(scenarios, stem, std::filesystem::path(path).filename().string(),
                              from_trace);
   } catch (const ScenarioError& e) {
-    print_error(path + ": " + e.what());
+    print_error(input_error(path, e.what()));
     return 2;
   } catch (const ExportError& e) {
     print_error(path + ": " + e.what());

@@ -13,14 +13,19 @@ InputFile read_input(const std::string& path) {
   return in;
 }
 
-std::string input_error(const std::string& path, const std::string& what) {
-  std::string line = path + ": " + what;
-  // Only a message that starts with a path: "$.steps[7]..." or "$[1].steps[7]...".
-  if (what.rfind("$", 0) != 0) return line;
-  const std::size_t colon = what.find(": ");
-  const std::string where = what.substr(0, colon);
+std::string with_step_number(const std::string& what) {
+  // The path: the message's start ("$.steps[7]...", "$[1].steps[7]..."), or what
+  // follows a prefix such as "bad workload: ".
+  std::size_t start = 0;
+  if (what.rfind("$", 0) != 0) {
+    start = what.find(": $");
+    if (start == std::string::npos) return what;
+    start += 2;
+  }
+  const std::size_t colon = what.find(": ", start);
+  const std::string where = what.substr(start, colon - start);
   const std::size_t at = where.find(".steps[");
-  if (at == std::string::npos) return line;
+  if (at == std::string::npos) return what;
   std::size_t i = at + 7;
   unsigned long long index = 0;
   bool digits = false;
@@ -29,8 +34,12 @@ std::string input_error(const std::string& path, const std::string& what) {
     digits = true;
     i++;
   }
-  if (!digits || i >= where.size() || where[i] != ']') return line;
-  return line + " (step " + std::to_string(index + 1) + ")";
+  if (!digits || i >= where.size() || where[i] != ']') return what;
+  return what + " (step " + std::to_string(index + 1) + ")";
+}
+
+std::string input_error(const std::string& path, const std::string& what) {
+  return path + ": " + with_step_number(what);
 }
 
 }  // namespace mprogsim::tools

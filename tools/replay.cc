@@ -69,7 +69,8 @@ std::string deciding_arguments(const Scenario& scenario) {
   out << "control steps and the arguments that decide them:\n";
   for (std::size_t k = 0; k < scenario.steps.size(); k++) {
     const Step& st = scenario.steps[k];
-    out << "  step " << k + 1 << ": " << step_op_name(st.op);
+    // Step numbers count from 1; the JSON path, like every JSON path, from 0.
+    out << "  step " << k + 1 << " ($.steps[" << k << "]): " << step_op_name(st.op);
     if (st.prog) out << " " << *st.prog;
     if (st.op == StepOp::kDetach && !st.prog) out << " (no program)";
     if (st.link) out << " link " << *st.link;
@@ -136,7 +137,7 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
     return 2;
   }
   if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
-    print_error(path + ": " + x.error);
+    print_error(input_error(path, x.error));
     return 2;
   }
   std::ostringstream s;
@@ -255,7 +256,15 @@ int replay_file(const std::string& path, const ReplayOptions& options, std::stri
     std::vector<FileReport::Case> cases;
     for (std::size_t i = 0; i < scenarios.size(); i++) {
       auto system = make_system(scenarios[i].semantics, mutant);
-      const auto report = run_scenario(scenarios[i], *system);
+      ScenarioReport report;
+      try {
+        report = run_scenario(scenarios[i], *system);
+      } catch (const ScenarioError& e) {
+        // "$.steps[3]: ..." is the path within one scenario; in an array, say which.
+        const std::string what = e.what();
+        if (scenarios.size() == 1 || what.rfind("$.", 0) != 0) throw;
+        throw ScenarioError("$[" + std::to_string(i) + "]" + what.substr(1));
+      }
       buffered += "== " + escape_for_message(report.name.empty() ? path : report.name) + "\n";
       buffered += format_report(report);
       file_passed += report.passed;

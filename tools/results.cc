@@ -22,7 +22,9 @@ json occurrence_json(const Occurrence& o, bool violation) {
   if (violation) j["location"] = o.location;
   if (violation && !o.finding.empty()) j["finding"] = o.finding;
   j["count"] = o.count;
-  j["first"] = {{"workload", o.workload}, {"execution", o.execution}, {"step", o.step}};
+  // A schedule step (from 0, as a trace's outcome.step), never a bare "step": that is
+  // a control step, from 1 (docs/scenario-format.md, "Step numbers").
+  j["first"] = {{"workload", o.workload}, {"execution", o.execution}, {"schedule_step", o.step}};
   j["message"] = o.message;
   j["trace"] = o.trace.empty() ? json(nullptr) : json(o.trace);
   if (violation) j["shrunk"] = o.shrunk;
@@ -63,7 +65,7 @@ Occurrence occurrence_from(const json& j, bool violation, const std::string& pat
   const json& first = field(j, "first", path);
   o.workload = u64_field(first, "workload", path + ".first");
   o.execution = u64_field(first, "execution", path + ".first");
-  o.step = u64_field(first, "step", path + ".first");
+  o.step = u64_field(first, "schedule_step", path + ".first");
   o.message = string_field(j, "message", path);
   const json& trace = field(j, "trace", path);
   if (!trace.is_null() && !trace.is_string())

@@ -16,7 +16,8 @@
 
 namespace mprogsim::tools {
 
-inline constexpr int kResultsVersion = 1;
+// 2: a violation's first.step became first.schedule_step (one step numbering).
+inline constexpr int kResultsVersion = 2;
 inline constexpr const char* kResultsFormat = "mprogsim-results";
 
 // One campaign of `check` (the portfolio has four).

@@ -50,7 +50,7 @@ int run_shrink(const ShrinkCliOptions& o) {
     return 2;
   }
   if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
-    print_error(path + ": " + x.error);
+    print_error(input_error(path, x.error));
     return 2;
   }
   if (!trace.outcome || !trace.outcome->violation) {

@@ -34,7 +34,7 @@ json)
   python3 - a.json a.xml <<'EOF' || fail "summary: $(head -c 600 a.json)"
 import json, sys, xml.etree.ElementTree as ET
 j = json.load(open(sys.argv[1]))
-assert j["format"] == "mprogsim-results" and j["version"] == 1, j
+assert j["format"] == "mprogsim-results" and j["version"] == 2, j
 assert j["executions"] == 4000 and j["exit"] == 1 and j["result"] == "violation"
 v = j["violations"][0]
 assert v["property"] == "snapshot" and v["trace"].endswith(".json") and v["count"] >= 1, v
@@ -49,8 +49,17 @@ EOF
   cmp a.json b.json || fail "two runs wrote different summaries"
   # --explain names the arguments that decide each control step.
   run 0 replay "$root/traces/corpus/upstream-replace-mix.json" --explain
-  grep -q '^  step 7: attach P3 flags=\[\] relative=none replace=P1 (sets REPLACE) expected_revision=0 (no check)$' out.txt ||
+  grep -q '^  step 7 (\$\.steps\[6\]): attach P3 flags=\[\] relative=none replace=P1 (sets REPLACE) expected_revision=0 (no check)$' out.txt ||
     fail "--explain: $(grep '^  step' out.txt | head -10)"
+  # ... the entry each reader pass walked, and the mirror's line behind each event.
+  grep -q 'R1   pass 1 saw \[P1 P4\], walking entry a of tcx_entry#1 (loaded at schedule step 7)$' out.txt ||
+    fail "--explain names no entry: $(grep 'pass 1 saw' out.txt)"
+  grep -q 'R1   rcu_dereference dev->tcx_ingress -> tcx_entry#1.a  *mirror: model/upstream/tcx.cc:[0-9]* tcx_run$' out.txt ||
+    fail "--explain names no mirror line: $(grep rcu_dereference out.txt)"
+  # The plain step lines show the deciding arguments too: the buffer behind ENOSPC.
+  run 0 replay "$root/traces/scenarios/v2/42-query-short-buffer-enospc.json"
+  grep -q '^step 9: query buffer=2 -> ENOSPC count=3 ' out.txt ||
+    fail "step line without its buffer: $(grep 'step 9:' out.txt)"
   # replay and diff write theirs too.
   run 0 replay "$root/traces/corpus/commit-no-sync.json" "$root/traces/scenarios/v2/01-plain-append-query-run-refs.json" --json r.json --junit r.xml
   python3 -c 'import json,sys; j=json.load(open("r.json")); assert j["command"]=="replay" and len(j["files"])==2 and j["failed"]==0 and j["exit"]==0, j' ||

@@ -107,7 +107,7 @@ ReplayResult replay_trace(const Trace& trace, bool record_events, bool lenient) 
     out.reproduced = false;
     out.execution.status = ExecutionResult::Status::kBadSchedule;
     out.execution.error = std::to_string(left) + " schedule step" + (left == 1 ? "" : "s") +
-                          " after the execution ended at step " +
+                          " after the execution ended at schedule step " +
                           std::to_string(r.schedule.size()) +
                           (r.violation ? " (at the violation)" : "");
     out.difference = out.execution.error;
