@@ -60,6 +60,19 @@ EOF
   run 0 replay "$root/traces/scenarios/v2/42-query-short-buffer-enospc.json"
   grep -q '^step 9: query buffer=2 -> ENOSPC count=3 ' out.txt ||
     fail "step line without its buffer: $(grep 'step 9:' out.txt)"
+  # One step numbering (docs/scenario-format.md, "Step numbers"): a bad file's path
+  # counts from 0 and names the scenario of an array; the step, from 1, follows.
+  cat >two.json <<'EOF2'
+[{"semantics": "v2", "steps": [{"op": "load", "prog": "P1"}]},
+ {"semantics": "v2", "steps": [{"op": "load", "prog": "P1"}, {"op": "attach", "prog": "P2"}]}]
+EOF2
+  run 2 replay two.json
+  grep -qx "two.json: \$\[1\].steps\[1\]: 'P2' is not a loaded program (step 2)" err.txt ||
+    fail "bad-file step numbering: $(cat err.txt)"
+  run 1 check -q --strategy random --executions 3000 --mutant free-bundle-now --stop-at-first --no-shrink --out t3 --json c.json
+  grep -q 'freed by C at schedule step [0-9]' out.txt || fail "a schedule step not called one: $(head -3 out.txt)"
+  python3 -c 'import json; v=json.load(open("c.json"))["violations"][0]["first"]; assert "schedule_step" in v and "step" not in v, v' ||
+    fail "results JSON: first.step is a schedule step: $(cat c.json)"
   # replay and diff write theirs too.
   run 0 replay "$root/traces/corpus/commit-no-sync.json" "$root/traces/scenarios/v2/01-plain-append-query-run-refs.json" --json r.json --junit r.xml
   python3 -c 'import json,sys; j=json.load(open("r.json")); assert j["command"]=="replay" and len(j["files"])==2 and j["failed"]==0 and j["exit"]==0, j' ||
