@@ -14,12 +14,15 @@ SequentialHooks& default_hooks() {
   thread_local SequentialHooks hooks;
   return hooks;
 }
-thread_local KernelHooks* g_hooks = nullptr;
 
 }  // namespace
 
-KernelHooks* kernel_hooks() { return g_hooks ? g_hooks : &default_hooks(); }
-void set_kernel_hooks(KernelHooks* hooks) { g_hooks = hooks; }
+namespace detail {
+thread_local constinit KernelHooks* g_hooks = nullptr;
+KernelHooks* default_kernel_hooks() { return &default_hooks(); }
+}  // namespace detail
+
+void set_kernel_hooks(KernelHooks* hooks) { detail::g_hooks = hooks; }
 
 // The file from the source root ("model/v2/bpf_mprog.h"): __FILE__ depends on where
 // the tree is and how the build reaches it (absolute, or relative under ccache's base
@@ -95,15 +98,15 @@ u32 model_span(u64 idx, u64 num, u64 n, const char* what) {
 }
 
 KernelScope::KernelScope(KernelHooks* hooks, BpfObjects* objects, Mutant mutant)
-    : saved_hooks_(g_hooks),
+    : saved_hooks_(detail::g_hooks),
       saved_objects_(current_objects()),
       saved_mutant_(detail::install_mutant(mutant)) {
-  g_hooks = hooks;
+  detail::g_hooks = hooks;
   set_current_objects(objects);
 }
 
 KernelScope::~KernelScope() {
-  g_hooks = saved_hooks_;
+  detail::g_hooks = saved_hooks_;
   set_current_objects(saved_objects_);
   detail::install_mutant(saved_mutant_);
 }

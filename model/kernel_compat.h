@@ -66,6 +66,26 @@ class KernelHooks {
   // The kernel would access memory outside one of its fixed arrays here (an index or
   // a walk past the end): a property violation. The model does not make the access.
   virtual void out_of_bounds(const std::string& what) = 0;
+
+  // Memory whose plain and ONCE accesses the hooks need not see one at a time (the
+  // simulator's peer rewrites, which no other thread can observe: 64 slot writes per
+  // memset; and its reads of entries only it writes): such an access only adds one
+  // to *count, inline in the accessor, without a call to access(). [lo[i], hi[i])
+  // holds reads and writes, [read_lo, read_hi) reads only. Empty ranges (lo == hi,
+  // the default) hold nothing.
+  struct QuietRanges {
+    std::uintptr_t lo[2] = {0, 0};
+    std::uintptr_t hi[2] = {0, 0};
+    std::uintptr_t read_lo = 0;
+    std::uintptr_t read_hi = 0;
+    std::uint64_t* count = nullptr;
+    bool contains(const void* addr, bool write) const {
+      const auto at = reinterpret_cast<std::uintptr_t>(addr);
+      return at - lo[0] < hi[0] - lo[0] || at - lo[1] < hi[1] - lo[1] ||
+             (!write && at - read_lo < read_hi - read_lo);
+    }
+  };
+  QuietRanges quiet;
 };
 
 // A source location as a message shows it: "model/v2/bpf_mprog.cc:123
@@ -76,9 +96,28 @@ std::string source_text(const SourceLoc& loc);
 std::string_view source_path(std::string_view file);
 
 // The hooks in force; set by whoever drives the model (System, or the simulator).
-// One OS thread drives one model at a time, so a thread_local is enough.
-KernelHooks* kernel_hooks();
+// One OS thread drives one model at a time, so a thread_local is enough. Inline:
+// every access the model makes asks for them.
+namespace detail {
+extern thread_local constinit KernelHooks* g_hooks;
+KernelHooks* default_kernel_hooks();
+}  // namespace detail
+inline KernelHooks* kernel_hooks() {
+  KernelHooks* hooks = detail::g_hooks;
+  return hooks ? hooks : detail::default_kernel_hooks();
+}
 void set_kernel_hooks(KernelHooks* hooks);
+
+// A plain or ONCE access (the accessors below), unless the hooks find it quiet.
+inline void plain_or_once_access(MemAccess kind, const void* addr, SourceLoc loc) {
+  KernelHooks* hooks = kernel_hooks();
+  const bool write = kind == MemAccess::kWriteOnce || kind == MemAccess::kPlainWrite;
+  if (hooks->quiet.contains(addr, write)) {
+    ++*hooks->quiet.count;
+    return;
+  }
+  hooks->access(kind, addr, loc);
+}
 
 // ---- the kernel idioms, in the kernel's spelling ---------------------------------
 // clang-format off
@@ -108,23 +147,23 @@ bool warn_on_once(bool cond, const char* text, const char* file, int line);
 
 template <typename T>
 inline T READ_ONCE(const T& x, SourceLoc loc = SourceLoc::current()) {
-  kernel_hooks()->access(MemAccess::kReadOnce, &x, loc);
+  plain_or_once_access(MemAccess::kReadOnce, &x, loc);
   return *static_cast<const volatile T*>(&x);
 }
 template <typename T, typename V>
 inline void WRITE_ONCE(T& x, V value, SourceLoc loc = SourceLoc::current()) {
-  kernel_hooks()->access(MemAccess::kWriteOnce, &x, loc);
+  plain_or_once_access(MemAccess::kWriteOnce, &x, loc);
   *static_cast<volatile T*>(&x) = value;
 }
 // One slot of a memcpy / memset: plain, not atomic; the datapath must not see it.
 template <typename T>
 inline T plain_read(const T& x, SourceLoc loc = SourceLoc::current()) {
-  kernel_hooks()->access(MemAccess::kPlainRead, &x, loc);
+  plain_or_once_access(MemAccess::kPlainRead, &x, loc);
   return x;
 }
 template <typename T, typename V>
 inline void plain_write(T& x, V value, SourceLoc loc = SourceLoc::current()) {
-  kernel_hooks()->access(MemAccess::kPlainWrite, &x, loc);
+  plain_or_once_access(MemAccess::kPlainWrite, &x, loc);
   x = value;
 }
 template <typename T, typename V>

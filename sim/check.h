@@ -11,6 +11,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,7 @@ struct ControlProgress {
 struct PassToJudge {
   ThreadId reader = kNoThread;
   std::uint32_t pass = 0;
-  std::vector<u32> ran;
+  std::span<const u32> ran;  // the list it saw
   std::uint32_t load_c = 0;  // control steps that happen before the pass loaded the pointer
   std::uint32_t end_c = 0;   // ... before its last step
   std::uint64_t start = 0;   // schedule steps, for the evidence

@@ -16,12 +16,72 @@
 namespace mprogsim::sim {
 namespace detail {
 
+// ---- scratch ---------------------------------------------------------------------
+
+namespace {
+// The scratch containers not lent out, per OS thread.
+std::vector<std::unique_ptr<ExecutionScratch>>& idle_scratch() {
+  static thread_local std::vector<std::unique_ptr<ExecutionScratch>> idle;
+  return idle;
+}
+}  // namespace
+
+void ExecutionScratch::reset(std::size_t nthreads) {
+  fibers.reset();
+  threads.assign(nthreads, ThreadState{});
+  pending_view.assign(nthreads, Transition{});
+  rcu.reset(nthreads);
+  shadow.reset();
+  holds.clear();
+  callback_clocks.clear();
+  distinct.reset();
+}
+
+void ScratchReturn::operator()(ExecutionScratch* scratch) const {
+  idle_scratch().emplace_back(scratch);
+}
+
+ScratchLease lease_scratch(std::size_t nthreads) {
+  auto& idle = idle_scratch();
+  ExecutionScratch* scratch = nullptr;
+  if (idle.empty()) {
+    scratch = new ExecutionScratch;
+  } else {
+    scratch = idle.back().release();
+    idle.pop_back();
+  }
+  scratch->reset(nthreads);
+  return ScratchLease(scratch);
+}
+
+namespace {
+bool plain_or_once(MemAccess kind) {
+  constexpr unsigned kPlainOrOnce = 1U << static_cast<unsigned>(MemAccess::kReadOnce) |
+                                    1U << static_cast<unsigned>(MemAccess::kPlainRead) |
+                                    1U << static_cast<unsigned>(MemAccess::kWriteOnce) |
+                                    1U << static_cast<unsigned>(MemAccess::kPlainWrite);
+  return (1U << static_cast<unsigned>(kind)) & kPlainOrOnce;
+}
+// Transition::writes() of an access, inline: asked for every access.
+bool access_writes(MemAccess kind) {
+  constexpr unsigned kWrites = 1U << static_cast<unsigned>(MemAccess::kWriteOnce) |
+                               1U << static_cast<unsigned>(MemAccess::kPlainWrite) |
+                               1U << static_cast<unsigned>(MemAccess::kRcuAssign) |
+                               1U << static_cast<unsigned>(MemAccess::kRefInc) |
+                               1U << static_cast<unsigned>(MemAccess::kRefDec);
+  return (1U << static_cast<unsigned>(kind)) & kWrites;
+}
+}  // namespace
+
 // ---- scheduling ------------------------------------------------------------------
 
 ThreadId Execution::pick() {
   for (;;) {
     if (stop_) return kNoThread;
-    enabled_.clear();
+    std::size_t n = 0;
+    std::uint32_t mask = 0;  // bit t: thread t is enabled (kRcuBit: a callback)
+    constexpr std::uint32_t kRcuBit = 1U << 31;
+    static_assert(kMaxReaders + 1 < 31, "a bit per thread");
     bool all_done = true;
     if (!readers_started_ &&
         (progress_.ended >= workload_.start_readers_after || fibers_.done(kControlThread))) {
@@ -37,10 +97,17 @@ ThreadId Execution::pick() {
       if (t.pending.kind == StepKind::kSyncWait && !rcu_.grace_period_over(t.sync_snapshot)) {
         continue;
       }
-      enabled_.push_back(static_cast<ThreadId>(i));
+      enabled_[n++] = static_cast<ThreadId>(i);
+      mask |= 1U << i;
     }
-    if (rcu_.callback_ready()) enabled_.push_back(kRcuThread);
-    if (enabled_.empty()) {
+    if (rcu_.callback_ready()) {
+      enabled_[n++] = kRcuThread;
+      mask |= kRcuBit;
+    }
+    auto enabled = [mask](ThreadId t) {
+      return t == kRcuThread ? (mask & kRcuBit) != 0 : t < 31 && (mask >> t & 1U);
+    };
+    if (n == 0) {
       if (!all_done) {
         std::string blocked;
         for (std::size_t i = 0; i < nthreads_; i++) {
@@ -59,19 +126,19 @@ ThreadId Execution::pick() {
       return kNoThread;
     }
     SchedulerView view;
-    view.enabled = enabled_;
+    view.enabled = std::span<const ThreadId>(enabled_.data(), n);
     view.current = last_;
     view.pending = pending_view_;
     view.step = schedule_.size();
     view.hb = &hb_;
-    if (strategy_.wants_states()) view.state = state_key();
+    if (wants_states_) view.state = state_key();
     const ThreadId choice = strategy_.choose(view);
     if (choice == kNoThread) {
       result_.status = ExecutionResult::Status::kAbandoned;
       stop_ = true;
       return kNoThread;
     }
-    if (!view.is_enabled(choice)) {
+    if (!enabled(choice)) {
       result_.status = ExecutionResult::Status::kBadSchedule;
       result_.error =
           "the schedule names thread " + thread_name(choice) + " at schedule step " +
@@ -80,7 +147,7 @@ ThreadId Execution::pick() {
       stop_ = true;
       return kNoThread;
     }
-    if (last_ != kNoThread && choice != last_ && view.is_enabled(last_)) result_.preemptions++;
+    if (last_ != kNoThread && choice != last_ && enabled(last_)) result_.preemptions++;
     schedule_.push_back(choice);
     last_ = choice;
     if (choice == kRcuThread) {
@@ -154,7 +221,7 @@ void Execution::park() {
 
 void Execution::performed(ThreadId t, const Transition& tr) {
   ThreadState& self = threads_[t];
-  distinct_.moved(t, self.steps);
+  if (states_) distinct_.moved(t, self.steps);
   self.steps++;
   if (tr.kind != StepKind::kStart) record_step(t, tr);
   if (tr.kind == StepKind::kAccess || tr.kind == StepKind::kFree) checks_.access(t, tr);
@@ -178,15 +245,15 @@ void Execution::record_step(ThreadId t, const Transition& tr) {
       effect.object = a ? a->seq : 0;
       effect.untracked = !a;
       effect.key = a ? location_key(a->seq, addr - a->start, refcount) : addr;
-      effect.write = tr.writes();
+      effect.write = access_writes(tr.access);
       if (tr.access == MemAccess::kRcuDeref) {
         // The reader loads this pointer now (the step performs the access).
         const auto entry = *static_cast<const std::uintptr_t*>(tr.addr);
         if (entry) holds_.push_back({entry, t, 0});
       }
-      if (t != kControlThread &&
+      if (wants_states_ && t != kControlThread &&
           (tr.access == MemAccess::kReadOnce || tr.access == MemAccess::kRcuDeref)) {
-        // What a reader reads decides where its code goes next.
+        // What a reader reads decides where its code goes next (for state_key only).
         const auto value = *static_cast<const std::uintptr_t*>(tr.addr);
         self.pass_read = mix64(self.pass_read ^ stable_id(shadow_, value) ^ (self.calls << 48));
       }
@@ -282,11 +349,11 @@ StateKey Execution::state_key() {
 
 bool Execution::entry_published(std::uintptr_t addr) const {
   const auto e = reinterpret_cast<std::uintptr_t>(target_->published_entry());
-  return e && addr >= e && addr < e + target_->entry_size();
+  return e && addr >= e && addr < e + entry_size_;
 }
 
 bool Execution::entry_visible(std::uintptr_t lo, std::uintptr_t hi) {
-  const std::size_t size = target_->entry_size();
+  const std::size_t size = entry_size_;
   auto overlaps = [&](std::uintptr_t e) { return e && lo < e + size && e < hi; };
   if (overlaps(reinterpret_cast<std::uintptr_t>(target_->published_entry()))) return true;
   const VectorClock& known = hb_.clock(kControlThread);
@@ -315,14 +382,22 @@ bool Execution::entry_visible(std::uintptr_t lo, std::uintptr_t hi) {
 // which forget it; nor, except when the setup ends (control_body forgets it then),
 // does whether a reader has started. A bundle holds both entries: the range stops at
 // the one readers may walk.
-void Execution::remember_quiet(const void* addr) {
+void Execution::remember_quiet(MemAccess kind, const void* addr) {
   const Allocation* a = shadow_.find(addr);
   if (!a || a->freed || a->rcu_free_queued) return;
+  if (a->kind == Allocation::Kind::kEntry &&
+      (kind == MemAccess::kReadOnce || kind == MemAccess::kPlainRead)) {
+    // The control path's reads of a live entry never need a point (needs_point: only
+    // it writes slots), published or not; they only count, until the next point or
+    // another hook (a free or call_rcu among them).
+    quiet.read_lo = a->start;
+    quiet.read_hi = a->start + a->size;
+  }
   const u32 k = workload_.start_readers_after;
   const bool no_reader = workload_.readers == 0 || (k > 0 && progress_.ended < k);
   if (!no_reader && a->kind != Allocation::Kind::kEntry) return;
   const auto at = reinterpret_cast<std::uintptr_t>(addr);
-  const std::size_t size = target_->entry_size();
+  const std::size_t size = entry_size_;
   std::uintptr_t lo = a->start, hi = a->start + a->size;
   // Shrinks [lo, hi) to leave out the entry at e; false if `at` is inside it.
   auto leave_out = [&](std::uintptr_t e) {
@@ -343,8 +418,8 @@ void Execution::remember_quiet(const void* addr) {
       if (!leave_out(h.entry)) return;
     }
   }
-  quiet_lo_[quiet_next_] = lo;
-  quiet_hi_[quiet_next_] = hi;
+  quiet.lo[quiet_next_] = lo;
+  quiet.hi[quiet_next_] = hi;
   quiet_next_ ^= 1;
 }
 
@@ -366,7 +441,7 @@ Execution::~Execution() {
       const auto id = static_cast<ThreadId>(i);
       if (fibers_.suspended(id)) {
         current_ = id;
-        fibers_.resume(id);
+        resume(id);
       }
       fibers_.drop(id);
     }
@@ -387,6 +462,13 @@ Execution::~Execution() {
     }
   }
   target_.reset();  // frees what is still published, sequentially
+}
+
+void Execution::resume(ThreadId id) {
+  fibers_.resume(id);
+  // The thread handed over (or stopped, or finished): no range is quiet while the
+  // scheduler runs.
+  forget_quiet();
 }
 
 void Execution::thread_main(ThreadId id) {
@@ -423,12 +505,12 @@ ExecutionResult Execution::run() {
     result_.error = e.what();
   }
   const std::function<void()> restore_revision = target_->install_initial_revision();
-  rcu_.reset(nthreads_);
   hb_.reset(workload_.readers, strategy_.wants_races());
+  wants_states_ = strategy_.wants_states();
   schedule_.reserve(256);  // most executions take fewer steps: one allocation, not eight
-  threads_.resize(nthreads_);
-  pending_view_.assign(nthreads_, Transition{});
   progress_.published_c.assign(workload_.scenario.steps.size() + 1, 0);
+  quiet.count = &threads_[kControlThread].calls;
+  entry_size_ = target_->entry_size();
 
   if (session_) {
     fibers_.create(nthreads_, &body_);
@@ -438,7 +520,7 @@ ExecutionResult Execution::run() {
     prestarting_ = true;
     for (std::size_t i = 0; i < nthreads_ && !stop_; i++) {
       current_ = static_cast<ThreadId>(i);
-      fibers_.resume(static_cast<ThreadId>(i));
+      resume(static_cast<ThreadId>(i));
     }
     prestarting_ = false;
     // The scheduler loop: resume the chosen thread until it hands over.
@@ -446,7 +528,7 @@ ExecutionResult Execution::run() {
     while (run_next != kNoThread && !stop_) {
       current_ = run_next;
       next_ = kNoThread;
-      fibers_.resume(run_next);
+      resume(run_next);
       run_next = next_ != kNoThread ? next_ : pick();
     }
     if (!stop_ && result_.status == ExecutionResult::Status::kPassed) checks_.quiescence();
@@ -471,25 +553,9 @@ ExecutionResult Execution::run() {
 
 // ---- hooks -----------------------------------------------------------------------
 
-namespace {
-bool plain_or_once(MemAccess kind) {
-  return kind == MemAccess::kReadOnce || kind == MemAccess::kPlainRead ||
-         kind == MemAccess::kWriteOnce || kind == MemAccess::kPlainWrite;
-}
-}  // namespace
-
-// Most accesses are the control path's, in a quiet allocation (remember_quiet): they
-// only count as a hook called. That case stays small; the rest is access_slow.
+// Most accesses are the control path's, in a quiet allocation (remember_quiet): the
+// model's accessor counts them as a hook called and does not call this.
 void Execution::access(MemAccess kind, const void* addr, SourceLoc loc) {
-  if (current_ == kControlThread && hooks_live() && plain_or_once(kind) &&
-      quiet(reinterpret_cast<std::uintptr_t>(addr))) {
-    threads_[kControlThread].calls++;
-    return;
-  }
-  access_slow(kind, addr, loc);
-}
-
-void Execution::access_slow(MemAccess kind, const void* addr, SourceLoc loc) {
   const Transition tr{StepKind::kAccess, kind, addr, 0};
   if (unwinding_) return;
   if (!hooks_live()) {
@@ -500,7 +566,7 @@ void Execution::access_slow(MemAccess kind, const void* addr, SourceLoc loc) {
       const auto at = reinterpret_cast<std::uintptr_t>(addr) - a->start;
       hb_.access(location_key(a->seq, at,
                               tr.access == MemAccess::kRefInc || tr.access == MemAccess::kRefDec),
-                 tr.writes(), a->seq);
+                 access_writes(kind), a->seq);
     }
     checks_.access(current_, tr);
     return;
@@ -509,7 +575,7 @@ void Execution::access_slow(MemAccess kind, const void* addr, SourceLoc loc) {
   const bool control = current_ == kControlThread;
   const bool quiet_kind = plain_or_once(kind);
   if (!quiet_kind) forget_quiet();
-  const bool writes = tr.writes();
+  const bool writes = access_writes(kind);
   const bool point = options_.all_points || !control || needs_point(tr);
   // A write that changes what a reader would read now is the step's
   // linearization point (the first one is).
@@ -520,7 +586,7 @@ void Execution::access_slow(MemAccess kind, const void* addr, SourceLoc loc) {
                                          entry_published(reinterpret_cast<std::uintptr_t>(addr))));
   if (point) schedule_point(tr);
   if (publishes) progress_.published_c[begun] = hb_.clock(kControlThread).c[kControlThread] + 1;
-  if (control && !point && quiet_kind && !options_.record_events) remember_quiet(addr);
+  if (control && !point && quiet_kind && !options_.record_events) remember_quiet(kind, addr);
   // Only the distinct-state estimate needs this. A write no other thread could
   // observe is a function of the control path's position, already in the state.
   if (states_ && writes && point) {
@@ -552,9 +618,9 @@ void Execution::alloc(const void* object, std::size_t size, const char* what, So
   forget_quiet();
   if (unwinding_) return;
   Allocation& a = shadow_.add(object, size, what);
-  if (std::string_view(what) == "bpf_prog") {
+  if (a.kind == Allocation::Kind::kProg) {
     a.model_id = static_cast<const bpf_prog*>(object)->model_id;
-  } else if (std::string_view(what) == "bpf_link") {
+  } else if (a.kind == Allocation::Kind::kLink) {
     a.model_id = static_cast<const bpf_link*>(object)->model_id;
   }
   if (options_.record_events && fibers_.in_fiber()) {

@@ -50,11 +50,37 @@ inline HappensBefore& scratch_hb() {
   return hb;
 }
 
+// The containers of one execution, kept across the executions of an OS thread so
+// that their capacity is reused: a campaign runs hundreds of thousands of
+// executions, and allocating these afresh for each cost about a tenth of one.
+// reset() leaves them as a fresh execution would have them.
+struct ExecutionScratch {
+  FiberThreads fibers;
+  std::vector<ThreadState> threads;
+  std::vector<Transition> pending_view;
+  SimRcu rcu;
+  ShadowMemory shadow;
+  std::vector<Hold> holds;
+  std::deque<VectorClock> callback_clocks;  // of each queued callback's call_rcu, in order
+  DistinctHash distinct;
+
+  void reset(std::size_t nthreads);
+};
+
+// Lends an ExecutionScratch for one execution (executions on one thread may nest:
+// each gets its own).
+struct ScratchReturn {
+  void operator()(ExecutionScratch* scratch) const;
+};
+using ScratchLease = std::unique_ptr<ExecutionScratch, ScratchReturn>;
+ScratchLease lease_scratch(std::size_t nthreads);
+
 class Execution final : public KernelHooks {
  public:
   Execution(const Workload& workload, const Reference& reference, Strategy& strategy,
             const ExecutionOptions& options, DistinctStates* states)
-      : workload_(workload),
+      : scratch_(lease_scratch(1 + workload.readers)),
+        workload_(workload),
         reference_(reference),
         strategy_(strategy),
         options_(options),
@@ -70,7 +96,6 @@ class Execution final : public KernelHooks {
   // ---- KernelHooks --------------------------------------------------------------
   // `loc`: the model's line that called the hook, kept only in recorded events.
   void access(MemAccess kind, const void* addr, SourceLoc loc) override;
-  [[gnu::noinline]] void access_slow(MemAccess kind, const void* addr, SourceLoc loc);
   void alloc(const void* object, std::size_t size, const char* what, SourceLoc loc) override;
   void kfree(const void* object, std::function<void()> destroy, SourceLoc loc) override;
   void rcu_read_lock(SourceLoc loc) override;
@@ -100,11 +125,12 @@ class Execution final : public KernelHooks {
   // control path does not know (happens-before) to be over.
   bool entry_visible(std::uintptr_t lo, std::uintptr_t hi);
   bool entry_published(std::uintptr_t addr) const;
-  void remember_quiet(const void* addr);
+  void remember_quiet(MemAccess kind, const void* addr);
   StateKey state_key();
   void stop_thread();             // a violation the thread cannot run past
   [[noreturn]] void park();       // leave for the scheduler for good (the execution stops)
   void thread_main(ThreadId id);  // what each fiber runs
+  void resume(ThreadId id);       // the scheduler resumes a thread until it hands over
   struct Unwind {};               // thrown in a stopped thread to unwind its stack
 
   void control_body();
@@ -113,6 +139,7 @@ class Execution final : public KernelHooks {
   // `detail` carries the structured fields (kind, access, location, index).
   void log(ThreadId t, std::string text, Event detail = {});
 
+  ScratchLease scratch_;  // first: the references below point into it
   const Workload& workload_;
   const Reference& reference_;
   Strategy& strategy_;
@@ -121,13 +148,13 @@ class Execution final : public KernelHooks {
   std::unique_ptr<SimTarget> target_;
   std::unique_ptr<ScenarioSession> session_;
   std::size_t nthreads_;
-  FiberThreads fibers_;
+  FiberThreads& fibers_ = scratch_->fibers;
   const FiberThreads::Body body_ = [this](ThreadId id) { thread_main(id); };
-  std::vector<ThreadState> threads_;
-  std::vector<Transition> pending_view_;
-  std::vector<ThreadId> enabled_;
-  SimRcu rcu_;
-  ShadowMemory shadow_;
+  std::vector<ThreadState>& threads_ = scratch_->threads;
+  std::vector<Transition>& pending_view_ = scratch_->pending_view;
+  std::array<ThreadId, kMaxReaders + 2> enabled_{};  // pick(): control, readers, rcu
+  SimRcu& rcu_ = scratch_->rcu;
+  ShadowMemory& shadow_ = scratch_->shadow;
   ExecutionResult result_;
   std::vector<ThreadId>& schedule_ = result_.schedule;
   bool stop_ = false;
@@ -140,31 +167,30 @@ class Execution final : public KernelHooks {
   ThreadId next_ = kNoThread;     // set by a fiber that leaves for another thread
   ThreadId last_ = kNoThread;     // the thread that ran the previous step
   bool prestarting_ = false;
-  // The control path's quiet allocations: ones whose plain and ONCE accesses need no
-  // scheduling point and do nothing else (not visible to any reader, not the
-  // published entry, not freed) until the control path's next point or any other
-  // hook. The model rewrites a whole peer slot by slot (a memset of 64 slots is 64
-  // accesses, a copy reads one entry and writes the other); this spares each the
-  // full needs_point. Two of them; empty when lo == hi.
-  std::array<std::uintptr_t, 2> quiet_lo_{}, quiet_hi_{};
+  bool wants_states_ = false;   // the strategy's, asked once
+  std::size_t entry_size_ = 0;  // the target's
+  // The control path's quiet allocations (KernelHooks::quiet, which the model's
+  // accessors test inline): ones whose plain and ONCE accesses need no scheduling
+  // point and do nothing else (not visible to any reader, not the published entry,
+  // not freed) until the control path's next point or any other hook. The model
+  // rewrites a whole peer slot by slot (a memset of 64 slots is 64 accesses, a copy
+  // reads one entry and writes the other); this spares each the call and the full
+  // needs_point. Two of them; empty when lo == hi. Only ever set while the control
+  // path runs with live hooks (forgotten whenever it hands over), so an access the
+  // accessor finds quiet is one the control path makes.
   std::size_t quiet_next_ = 0;
-  bool quiet(std::uintptr_t at) const {
-    return at - quiet_lo_[0] < quiet_hi_[0] - quiet_lo_[0] ||
-           at - quiet_lo_[1] < quiet_hi_[1] - quiet_lo_[1];
-  }
-  void forget_quiet() { quiet_lo_ = quiet_hi_ = {}; }
+  void forget_quiet() { quiet = QuietRanges{.count = quiet.count}; }
   bool in_callback_ = false;
   bool unwinding_ = false;
   bool readers_started_ = false;     // once the control path has ended start_readers_after steps
   VectorClock readers_start_clock_;  // what happens before the readers start
-  std::deque<VectorClock> callback_clocks_;  // of each queued callback's call_rcu, in queue order
+  std::deque<VectorClock>& callback_clocks_ = scratch_->callback_clocks;
   std::uint64_t callbacks_run_ = 0;
-  std::vector<Hold> holds_;
+  std::vector<Hold>& holds_ = scratch_->holds;
   HappensBefore& hb_;
   RcuQueuedBy callback_origin_{};
 
-  // For DistinctStates.
-  DistinctHash distinct_;
+  DistinctHash& distinct_ = scratch_->distinct;  // for DistinctStates
 };
 
 }  // namespace mprogsim::sim::detail

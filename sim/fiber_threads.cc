@@ -32,6 +32,12 @@ void FiberThreads::create(std::size_t n, const Body* body) {
   }
 }
 
+void FiberThreads::reset() {
+  for (const Fiber& t : threads_) SIM_ASSERT(!t.fiber, "a thread left with its stack");
+  threads_.clear();
+  in_fiber_ = false;
+}
+
 void FiberThreads::yield(ThreadId id) {
   Fiber& self = threads_[id];
   void* fake_stack = nullptr;

@@ -20,8 +20,10 @@ class FiberThreads {
   using Body = std::function<void(ThreadId)>;
 
   // Creates threads 0..n-1 (not yet started: each starts at its first resume).
-  // `body` must outlive them.
+  // `body` must outlive them. Once per reset().
   void create(std::size_t n, const Body* body);
+  // Forgets the threads (each dropped), keeping the table's capacity.
+  void reset();
   std::size_t size() const { return threads_.size(); }
 
   // The scheduler resumes thread `id`; returns when it hands over or finishes.

@@ -25,7 +25,7 @@ bool SimRcu::read_unlock(ThreadId t) {
 SimRcu::Snapshot SimRcu::start_grace_period() const {
   Snapshot s;
   for (std::size_t t = 0; t < nesting_.size(); t++) {
-    if (nesting_[t] > 0) s.emplace_back(static_cast<ThreadId>(t), section_[t]);
+    if (nesting_[t] > 0) s.push_back({static_cast<ThreadId>(t), section_[t]});
   }
   return s;
 }

@@ -10,19 +10,38 @@
 // a later snapshot contains every section still open from an earlier one).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <utility>
 #include <vector>
 
+#include "common/assert.h"
 #include "sim/transition.h"
 
 namespace mprogsim::sim {
 
 class SimRcu {
  public:
-  using Snapshot = std::vector<std::pair<ThreadId, std::uint64_t>>;  // (reader, section)
+  // The (reader, section) pairs a grace period waits for, at most one per thread:
+  // a fixed array, since every synchronize_rcu and call_rcu takes one.
+  class Snapshot {
+   public:
+    using Entry = std::pair<ThreadId, std::uint64_t>;
+    void push_back(Entry e) {
+      SIM_ASSERT(n_ < entries_.size(), "more threads in a grace period than kMaxReaders + 1");
+      entries_[n_++] = e;
+    }
+    const Entry* begin() const { return entries_.data(); }
+    const Entry* end() const { return entries_.data() + n_; }
+    std::size_t size() const { return n_; }
+    bool empty() const { return n_ == 0; }
+
+   private:
+    std::array<Entry, kMaxReaders + 1> entries_{};
+    std::uint8_t n_ = 0;
+  };
 
   void reset(std::size_t threads);
 

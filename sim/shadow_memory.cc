@@ -19,7 +19,7 @@ void ShadowMemory::reset() {
   allocations_.clear();
   by_start_.clear();
   kind_counts_.clear();
-  last_ = static_cast<std::size_t>(-1);
+  last_ = before_last_ = static_cast<std::size_t>(-1);
 }
 
 Allocation& ShadowMemory::add(const void* object, std::size_t size, const char* what) {
@@ -37,7 +37,10 @@ Allocation& ShadowMemory::add(const void* object, std::size_t size, const char* 
     by_start_.reserve(16);
   }
   a.seq = static_cast<std::uint32_t>(allocations_.size() + 1);
-  a.kind_seq = ++kind_counts_[a.what];
+  auto count = std::find_if(kind_counts_.begin(), kind_counts_.end(),
+                            [&](const auto& c) { return c.first == a.what; });
+  if (count == kind_counts_.end()) count = kind_counts_.insert(count, {a.what, 0});
+  a.kind_seq = ++count->second;
   if (a.what == "bpf_prog") a.kind = Allocation::Kind::kProg;
   if (a.what == "bpf_link") a.kind = Allocation::Kind::kLink;
   if (a.what == "bpf_mprog_bundle" || a.what == "tcx_entry") a.kind = Allocation::Kind::kEntry;
@@ -45,22 +48,19 @@ Allocation& ShadowMemory::add(const void* object, std::size_t size, const char* 
   // Memory is quarantined, never reused within an execution: starts are unique.
   const std::pair<std::uintptr_t, std::size_t> entry{start, allocations_.size() - 1};
   by_start_.insert(std::upper_bound(by_start_.begin(), by_start_.end(), entry), entry);
+  before_last_ = last_;
   last_ = allocations_.size() - 1;
   return allocations_.back();
 }
 
-Allocation* ShadowMemory::find(const void* addr) {
-  const auto p = reinterpret_cast<std::uintptr_t>(addr);
-  if (last_ < allocations_.size()) {
-    Allocation& a = allocations_[last_];
-    if (p >= a.start && p < a.start + a.size) return &a;
-  }
+Allocation* ShadowMemory::find_slow(std::uintptr_t p) {
   auto it = std::upper_bound(by_start_.begin(), by_start_.end(), p,
                              [](std::uintptr_t x, const auto& e) { return x < e.first; });
   if (it == by_start_.begin()) return nullptr;
   --it;
   Allocation& a = allocations_[it->second];
   if (p >= a.start + a.size) return nullptr;
+  before_last_ = last_;
   last_ = it->second;
   return &a;
 }

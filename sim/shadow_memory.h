@@ -9,9 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/transition.h"
@@ -44,8 +44,23 @@ class ShadowMemory {
  public:
   void reset();
   Allocation& add(const void* object, std::size_t size, const char* what);
-  // The allocation containing addr, or null if addr is not in tracked memory.
-  Allocation* find(const void* addr);
+  // The allocation containing addr, or null if addr is not in tracked memory. Asked
+  // several times per access, mostly for the allocation asked last.
+  Allocation* find(const void* addr) {
+    const auto p = reinterpret_cast<std::uintptr_t>(addr);
+    if (last_ < allocations_.size()) {
+      Allocation& a = allocations_[last_];
+      if (p - a.start < a.size) return &a;
+    }
+    if (before_last_ < allocations_.size()) {
+      Allocation& a = allocations_[before_last_];
+      if (p - a.start < a.size) {
+        std::swap(last_, before_last_);
+        return &a;
+      }
+    }
+    return find_slow(p);
+  }
   // Describes addr as "bundle#2+0x48" for reports.
   std::string describe(const void* addr);
   void quarantine(std::function<void()> destroy) { quarantine_.push_back(std::move(destroy)); }
@@ -55,12 +70,18 @@ class ShadowMemory {
   const std::vector<Allocation>& all() const { return allocations_; }
 
  private:
+  Allocation* find_slow(std::uintptr_t p);
+
   std::vector<Allocation> allocations_;  // in creation order
   // (start, index) sorted by start: few allocations, looked up on every access.
   std::vector<std::pair<std::uintptr_t, std::size_t>> by_start_;
-  std::map<std::string_view, std::uint32_t> kind_counts_;
+  // Allocations so far of each `what` (a handful of kinds: a flat list, no map).
+  std::vector<std::pair<std::string_view, std::uint32_t>> kind_counts_;
   std::vector<std::function<void()>> quarantine_;
-  std::size_t last_ = static_cast<std::size_t>(-1);  // one-entry lookup cache
+  // A two-entry lookup cache: the allocations found last (the control path and a
+  // reader, or an entry and a program, alternate).
+  std::size_t last_ = static_cast<std::size_t>(-1);
+  std::size_t before_last_ = static_cast<std::size_t>(-1);
 };
 
 }  // namespace mprogsim::sim

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "sim/snapshot_check.h"
 
+#include <algorithm>
+
 #include "sim/findings.h"
 
 namespace mprogsim::sim {
@@ -26,19 +28,20 @@ void SnapshotCheck::on_pass_end(const PassToJudge& p) {
   const std::vector<std::uint32_t>& published_c = cx_.progress.published_c;
   const std::size_t begun = cx_.progress.begun;
   const std::vector<std::vector<u32>>& committed = cx_.reference.committed;
+  // Whether state j may have been seen (above).
+  auto may_have_seen = [&](std::size_t j) {
+    if (j > 0 && (j > begun || !published_c[j] || published_c[j] - 1 > p.end_c)) return false;
+    for (std::size_t k = j + 1; k <= begun && k <= n; k++) {
+      if (published_c[k]) return published_c[k] - 1 > p.load_c;
+    }
+    return true;
+  };
+  for (std::size_t j = 0; j <= n; j++) {
+    if (may_have_seen(j) && std::ranges::equal(committed[j], p.ran)) return;
+  }
   std::vector<std::size_t> allowed;
   for (std::size_t j = 0; j <= n; j++) {
-    if (j > 0 && (j > begun || !published_c[j] || published_c[j] - 1 > p.end_c)) continue;
-    bool over = false;
-    for (std::size_t k = j + 1; k <= begun && k <= n; k++) {
-      if (published_c[k]) {
-        over = published_c[k] - 1 <= p.load_c;
-        break;
-      }
-    }
-    if (over) continue;
-    allowed.push_back(j);
-    if (committed[j] == p.ran) return;
+    if (may_have_seen(j)) allowed.push_back(j);
   }
   std::vector<std::vector<u32>> window;
   for (std::size_t j : allowed) window.push_back(committed[j]);
@@ -55,7 +58,8 @@ void SnapshotCheck::on_pass_end(const PassToJudge& p) {
                         {"pass", std::to_string(p.pass)},
                         {"pass_steps", std::to_string(p.start) + ".." + std::to_string(p.end)},
                         {"committed", lists}},
-                       classify_snapshot(cx_.workload.scenario.semantics, p.ran, window));
+                       classify_snapshot(cx_.workload.scenario.semantics,
+                                         std::vector<u32>(p.ran.begin(), p.ran.end()), window));
 }
 
 }  // namespace mprogsim::sim

@@ -58,6 +58,10 @@ class DistinctHash {
     (void)fresh;
   }
   std::uint64_t value() const { return pos_ ^ mem_; }
+  void reset() {
+    pos_ = mem_ = 0;
+    last_write_.clear();
+  }
 
  private:
   std::uint64_t pos_ = 0;

@@ -7,7 +7,7 @@
 
 namespace mprogsim::sim {
 
-std::string list_text(const std::vector<u32>& ids) {
+std::string list_text(std::span<const u32> ids) {
   std::string out = "[";
   for (std::size_t i = 0; i < ids.size(); i++) {
     out += (i ? " P" : "P") + std::to_string(ids[i]);

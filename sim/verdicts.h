@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,7 +16,7 @@
 namespace mprogsim::sim {
 
 // "[P1 P2]": a reader pass's list, for messages and evidence.
-std::string list_text(const std::vector<u32>& ids);
+std::string list_text(std::span<const u32> ids);
 
 // A violation without its step numbers (outcome_of).
 std::string violation_key(const Violation& v);
