@@ -3,10 +3,11 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <concepts>
 #include <map>
 #include <optional>
 #include <span>
-#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -38,6 +39,38 @@ struct Bound {
 // "no program"). The same number serves as "an id no object has": ids count up from 1.
 constexpr u32 kNoSuchFd = 0x7fffffff;
 constexpr u32 kNoSuchId = 0x7fffffff;
+
+// A step's report line, built by appending: the simulator builds one per control step
+// of every execution, and a std::ostringstream's insertions cost more than the rest
+// of the line's work. Prints what the stream printed: text as is, integers in
+// decimal (characters are refused: a stream would print them as text).
+class LineText {
+ public:
+  LineText& operator<<(std::string_view text) {
+    text_ += text;
+    return *this;
+  }
+  template <std::integral T>
+  requires(!std::same_as<T, bool> && !std::same_as<T, char> && !std::same_as<T, signed char> &&
+           !std::same_as<T, unsigned char>) LineText&
+  operator<<(T value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+    text_.append(digits, end);
+    return *this;
+  }
+  // As `<< std::hex << value`: lowercase digits, no prefix.
+  void put_hex(u32 value) {
+    char digits[8];
+    const auto end = std::to_chars(digits, digits + sizeof(digits), value, 16).ptr;
+    text_.append(digits, end);
+  }
+  void clear() { text_.clear(); }
+  const std::string& str() const { return text_; }
+
+ private:
+  std::string text_;
+};
 
 }  // namespace
 
@@ -182,7 +215,7 @@ class ScenarioSession::Runner {
   // flag word by name (with the ID, LINK and REPLACE bits the runner sets itself),
   // the relative object, the program to replace, a non-zero expected revision. An
   // argument left at 0 is not shown.
-  void put_deciding(std::ostringstream& line, const Step& step, u32 flags) const {
+  void put_deciding(LineText& line, const Step& step, u32 flags) const {
     if (flags) {
       line << " flags=";
       bool first = true;
@@ -191,8 +224,10 @@ class ScenarioSession::Runner {
         line << (first ? "" : "|") << name;
         first = false;
       }
-      if (flags & ~bits_.attach_mask)
-        line << (first ? "" : "|") << "0x" << std::hex << (flags & ~bits_.attach_mask) << std::dec;
+      if (flags & ~bits_.attach_mask) {
+        line << (first ? "" : "|") << "0x";
+        line.put_hex(flags & ~bits_.attach_mask);
+      }
     }
     const Relative& r = step.relative;
     if (r.kind != Relative::Kind::kNone) {
@@ -206,8 +241,7 @@ class ScenarioSession::Runner {
   void run_step(const Step& step, StepReport* out) {
     // The runner's own stream, emptied for each step: building a stream costs more
     // than most steps do, and the simulator runs millions of steps.
-    std::ostringstream& line = line_;
-    line.str("");
+    LineText& line = line_;
     line.clear();
     line << where_ << ": " << step_op_name(step.op);
     switch (step.op) {
@@ -254,7 +288,7 @@ class ScenarioSession::Runner {
     out->line = line.str();
   }
 
-  void run_load(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_load(const Step& step, LineText& line, StepReport* out) {
     const int fd =
         system_.prog_load(step.prog_type == "xdp" ? ProgType::kXdp : ProgType::kSchedCls);
     if (fd < 0) {
@@ -276,7 +310,7 @@ class ScenarioSession::Runner {
     line << " -> OK (fd " << fd << ", id " << id << ")";
   }
 
-  void run_attach(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_attach(const Step& step, LineText& line, StepReport* out) {
     const u32 prog_fd = fd_of(prog(*step.prog));
     auto [object, implied] = relative(step.relative);
     u32 flags = flag_bits(step.flags) | implied;
@@ -300,7 +334,7 @@ class ScenarioSession::Runner {
     expect_ret(step, ret, out);
   }
 
-  void run_link_attach(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_link_attach(const Step& step, LineText& line, StepReport* out) {
     const u32 prog_fd = fd_of(prog(*step.prog));
     auto [object, implied] = relative(step.relative);
     LinkCreateAttr attr{prog_fd, flag_bits(step.flags) | implied, object, step.expected_revision};
@@ -329,7 +363,7 @@ class ScenarioSession::Runner {
     expect_ret(step, ret >= 0 ? 0 : ret, out);
   }
 
-  void run_link_update(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_link_update(const Step& step, LineText& line, StepReport* out) {
     LinkUpdateAttr attr{fd_of(link(*step.link)), fd_of(prog(*step.prog)), 0, 0};
     if (step.old_prog) {
       attr.old_prog_fd = fd_of(prog(*step.old_prog));
@@ -342,7 +376,7 @@ class ScenarioSession::Runner {
     expect_ret(step, ret, out);
   }
 
-  void run_detach(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_detach(const Step& step, LineText& line, StepReport* out) {
     const u32 fd = step.prog ? fd_of(prog(*step.prog)) : 0;
     auto [object, implied] = relative(step.relative);
     ProgAttachAttr attr{fd, flag_bits(step.flags) | implied, object, 0, step.expected_revision};
@@ -353,13 +387,13 @@ class ScenarioSession::Runner {
     expect_ret(step, ret, out);
   }
 
-  void run_link_detach(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_link_detach(const Step& step, LineText& line, StepReport* out) {
     const int ret = system_.link_detach(fd_of(link(*step.link)));
     line << " " << *step.link << " -> " << errno_name(ret);
     expect_ret(step, ret, out);
   }
 
-  void run_run(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_run(const Step& step, LineText& line, StepReport* out) {
     std::vector<std::string> ran;
     for (u32 id : system_.run()) ran.push_back(prog_name(id));
     line << " -> ran=" << join(ran);
@@ -368,14 +402,14 @@ class ScenarioSession::Runner {
             join(ran), out);
   }
 
-  void run_prog_close(const Step& step, std::ostringstream& line) {
+  void run_prog_close(const Step& step, LineText& line) {
     Bound& p = progs_.at(*step.prog);
     const int ret = system_.close_fd(fd_of(p));
     p.closed = true;
     line << " " << *step.prog << " -> " << errno_name(ret);
   }
 
-  void run_link_close(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_link_close(const Step& step, LineText& line, StepReport* out) {
     Bound& l = links_.at(*step.link);
     const int ret = system_.close_fd(fd_of(l));
     l.closed = true;
@@ -383,13 +417,13 @@ class ScenarioSession::Runner {
     expect_ret(step, ret, out);
   }
 
-  void run_miniq_inc(std::ostringstream& line) {
+  void run_miniq_inc(LineText& line) {
     system_.miniq_inc();
     miniq_taken_++;
     line << " -> OK (holds " << system_.miniq_holds() << ")";
   }
 
-  void run_miniq_dec(std::ostringstream& line) {
+  void run_miniq_dec(LineText& line) {
     // The runner counts the holds it took: a broken model that lost one must show
     // as a mismatch, not turn the file bad.
     if (miniq_taken_ == 0) bad("miniq_dec without a hold (no miniq_inc before)");
@@ -398,7 +432,7 @@ class ScenarioSession::Runner {
     line << " -> OK (holds " << system_.miniq_holds() << ")";
   }
 
-  void run_refs(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_refs(const Step& step, LineText& line, StepReport* out) {
     line << " ->";
     // A refs step without expect_refs (a shrinker may drop it) asks nothing.
     static const std::map<std::string, u64> kNothing;
@@ -420,7 +454,7 @@ class ScenarioSession::Runner {
     }
   }
 
-  void run_query(const Step& step, std::ostringstream& line, StepReport* out) {
+  void run_query(const Step& step, LineText& line, StepReport* out) {
     constexpr u32 kLargeBuffer = 256;
     QueryAttr attr{0, 0, step.buffer.value_or(kLargeBuffer)};
     const QueryResult r = system_.prog_query(attr);
@@ -509,8 +543,8 @@ class ScenarioSession::Runner {
   std::map<std::string, Bound> links_;
   std::map<u32, std::string> prog_names_;
   std::map<u32, std::string> link_names_;
-  u32 miniq_taken_ = 0;      // miniq_inc steps not yet matched by a miniq_dec
-  std::ostringstream line_;  // run_step's report line
+  u32 miniq_taken_ = 0;  // miniq_inc steps not yet matched by a miniq_dec
+  LineText line_;        // run_step's report line
 };
 
 void clear_expectations(Step* step) {

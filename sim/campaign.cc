@@ -121,7 +121,7 @@ class Campaign {
   bool interrupted() const { return o_.interrupt && o_.interrupt->load(); }
   // The next workload of this shard, or nullopt when there is none (or the
   // campaign's execution budget is spent by the workloads handed out before it).
-  // Called with mutex_ held.
+  // Called with draw_mutex_ held.
   std::optional<std::pair<std::uint64_t, Workload>> next_workload();
   // How many executions workload `w` may run at most, seen from its start.
   std::uint64_t cap_of(std::uint64_t w) const {
@@ -140,15 +140,20 @@ class Campaign {
   Rng workload_rng_;
   const std::chrono::steady_clock::time_point started_;
 
+  // Two locks, so that one worker draws the next workload (drawing resolves its steps
+  // against the spec: about a seventh of a random campaign's work, and sequential,
+  // since each workload continues the one random stream) while another merges what
+  // it finished: draw_mutex_ guards the source (drawn_, source_done_, workload_rng_),
+  // mutex_ the rest.
+  std::mutex draw_mutex_;
+  std::uint64_t drawn_ = 0;   // workloads drawn or taken from the source
+  bool source_done_ = false;  // the source has none left
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::uint64_t drawn_ = 0;                    // workloads drawn or taken from the source
-  bool source_done_ = false;                   // the source has none left
-  bool stop_ = false;                          // no new workload is handed out
+  std::atomic<bool> stop_ = false;             // no new workload is handed out
   std::map<std::uint64_t, WorkloadRun> done_;  // finished, not yet merged
   std::uint64_t next_commit_ = 0;              // the next workload to merge
-  std::optional<std::uint64_t> last_dispatched_;
-  std::uint64_t runs_committed_ = 0;  // executions begun by merged workloads
+  std::uint64_t runs_committed_ = 0;           // executions begun by merged workloads
   bool ended_ = false;
   bool unfinished_seen_ = false;
   CampaignResult result_;
@@ -375,11 +380,17 @@ void Campaign::worker() {
     // that a long workload does not let the others pile up in memory.
     changed_.wait(lock, [this] { return ended_ || done_.size() < kMaxAhead; });
     if (interrupted() || out_of_time()) stop_ = true;
-    auto next = next_workload();
-    if (!next) break;
-    const std::uint64_t w = next->first;
-    last_dispatched_ = w;
     lock.unlock();
+    std::optional<std::pair<std::uint64_t, Workload>> next;
+    {
+      std::lock_guard draw(draw_mutex_);
+      next = next_workload();
+    }
+    if (!next) {
+      lock.lock();
+      break;
+    }
+    const std::uint64_t w = next->first;
     WorkloadRun run = run_workload(w, std::move(next->second), cap_of(w));
     lock.lock();
     done_.emplace(w, std::move(run));
@@ -425,7 +436,7 @@ CampaignResult Campaign::run() {
   if (o_.source && !result_.source_exhausted && result_.error.empty() && !result_.failure &&
       !result_.stopped_by_time && !result_.interrupted && exhaustive_ &&
       runs_committed_ >= o_.executions && result_.workloads_exhausted == result_.workloads) {
-    std::lock_guard lock(mutex_);
+    std::lock_guard draw(draw_mutex_);
     result_.source_exhausted = !next_workload();
   }
   if (!unfinished_seen_) result_.first_unfinished_workload = drawn_;

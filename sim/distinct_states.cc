@@ -3,6 +3,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 namespace mprogsim::sim {
 
@@ -28,8 +29,16 @@ double DistinctStates::estimate() const {
 }
 
 void DistinctStates::merge(const DistinctStates& other) {
-  for (std::size_t i = 0; i < registers_.size(); i++) {
-    if (other.registers_[i] > registers_[i]) registers_[i] = other.registers_[i];
+  // 16 registers at a time (GCC and Clang vector types): a campaign merges a sketch
+  // per workload while it holds its lock, and byte by byte that was 4,096 steps.
+  using Block = std::uint8_t __attribute__((vector_size(16)));
+  static_assert((1U << kBits) % sizeof(Block) == 0);
+  for (std::size_t i = 0; i < registers_.size(); i += sizeof(Block)) {
+    Block mine, theirs;
+    std::memcpy(&mine, registers_.data() + i, sizeof(Block));
+    std::memcpy(&theirs, other.registers_.data() + i, sizeof(Block));
+    mine = mine > theirs ? mine : theirs;
+    std::memcpy(registers_.data() + i, &mine, sizeof(Block));
   }
 }
 
