@@ -12,10 +12,10 @@ namespace mprogsim {
 // `text` with every control character escaped (\n, \r, \t, others and DEL as \xHH)
 // and every byte that is not part of valid UTF-8 as \xHH. Valid UTF-8 and backslashes
 // are kept, so escaping an escaped text changes nothing.
-std::string escape_for_message(std::string_view text);
+[[nodiscard]] std::string escape_for_message(std::string_view text);
 
 // `text` in single quotes for a message, cut after 64 bytes ("'abc...'"): an error
 // line quotes what was wrong, not a 30,000-character name.
-std::string quote_input(std::string_view text);
+[[nodiscard]] std::string quote_input(std::string_view text);
 
 }  // namespace mprogsim

@@ -106,44 +106,44 @@ class MprogApi {
   virtual ~MprogApi() = default;
 
   // BPF_PROG_LOAD: returns the new fd (lowest free from 3) or -errno.
-  virtual int prog_load(ProgType type) = 0;
+  [[nodiscard]] virtual int prog_load(ProgType type) = 0;
   // bpf_prog_get_info_by_fd(...).id, or -errno if fd names no program.
-  virtual int prog_id(u32 fd) const = 0;
+  [[nodiscard]] virtual int prog_id(u32 fd) const = 0;
   // bpf_link_get_info_by_fd(...).id, or -errno if fd names no link.
-  virtual int link_id(u32 fd) const = 0;
+  [[nodiscard]] virtual int link_id(u32 fd) const = 0;
 
-  virtual int prog_attach(const ProgAttachAttr& attr) = 0;
-  virtual int prog_detach(const ProgAttachAttr& attr) = 0;
+  [[nodiscard]] virtual int prog_attach(const ProgAttachAttr& attr) = 0;
+  [[nodiscard]] virtual int prog_detach(const ProgAttachAttr& attr) = 0;
   // Returns the link's fd or -errno.
-  virtual int link_create(const LinkCreateAttr& attr) = 0;
-  virtual int link_update(const LinkUpdateAttr& attr) = 0;
-  virtual int link_detach(u32 link_fd) = 0;
+  [[nodiscard]] virtual int link_create(const LinkCreateAttr& attr) = 0;
+  [[nodiscard]] virtual int link_update(const LinkUpdateAttr& attr) = 0;
+  [[nodiscard]] virtual int link_detach(u32 link_fd) = 0;
   // close(2) of a program or link fd: returns 0 or -EBADF.
-  virtual int close_fd(u32 fd) = 0;
-  virtual QueryResult prog_query(const QueryAttr& attr) = 0;
+  [[nodiscard]] virtual int close_fd(u32 fd) = 0;
+  [[nodiscard]] virtual QueryResult prog_query(const QueryAttr& attr) = 0;
 
   // One datapath pass over the published entry: the ids of the programs it ran.
-  virtual std::vector<u32> run() = 0;
+  [[nodiscard]] virtual std::vector<u32> run() = 0;
 
   // The clsact/ingress qdisc taking / dropping its hold on the hook's entry.
   virtual void miniq_inc() = 0;
   virtual void miniq_dec() = 0;
-  virtual u32 miniq_holds() const = 0;
+  [[nodiscard]] virtual u32 miniq_holds() const = 0;
 
-  virtual ObjectInfo prog_info(u32 id) const = 0;
-  virtual ObjectInfo link_info(u32 id) const = 0;
+  [[nodiscard]] virtual ObjectInfo prog_info(u32 id) const = 0;
+  [[nodiscard]] virtual ObjectInfo link_info(u32 id) const = 0;
   // The static key counts the hook moved so far.
-  virtual StaticKeys static_keys() const = 0;
+  [[nodiscard]] virtual StaticKeys static_keys() const = 0;
 
   // Test knob: the revision a newly created bundle starts with, stored as the
   // kernel's type stores it (v2: atomic_t, so truncated to 32 bits).
   virtual void set_initial_revision(u64 revision) = 0;
 
   // Kernel warnings (WARN_ON_ONCE) hit so far, in order; empty in a correct run.
-  virtual const std::vector<std::string>& warnings() const = 0;
+  [[nodiscard]] virtual const std::vector<std::string>& warnings() const = 0;
   // Accesses the kernel would make outside its fixed arrays (model/kernel_compat.h,
   // model_slot), in order; the model did not make them. Empty in a correct run.
-  virtual const std::vector<std::string>& out_of_bounds() const = 0;
+  [[nodiscard]] virtual const std::vector<std::string>& out_of_bounds() const = 0;
 };
 
 }  // namespace mprogsim

@@ -64,7 +64,7 @@ struct MutantInfo {
 // The mutant of the system whose call runs on this thread (kNone outside any call):
 // what the mirror code asks through mutant_active(). Only KernelScope
 // (model/sequential_hooks.h) installs it, for the scope of one call or one run.
-Mutant current_mutant();
+[[nodiscard]] Mutant current_mutant();
 inline bool mutant_active(Mutant mutant) { return current_mutant() == mutant; }
 
 namespace detail {

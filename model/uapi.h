@@ -21,8 +21,8 @@ static_assert(ENODEV == 19 && EINVAL == 22 && ENOSPC == 28 && ERANGE == 34);
 static_assert(ENOLINK == 67 && ESTALE == 116);
 
 // "OK" for 0, "EBUSY" for -EBUSY (or EBUSY), "E<n>" for anything unnamed.
-std::string errno_name(int ret);
+[[nodiscard]] std::string errno_name(int ret);
 // The inverse: "OK" -> 0, "EBUSY" -> -EBUSY; nullopt for an unknown name.
-std::optional<int> errno_from_name(std::string_view name);
+[[nodiscard]] std::optional<int> errno_from_name(std::string_view name);
 
 }  // namespace mprogsim

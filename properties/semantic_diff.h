@@ -44,7 +44,7 @@ struct Variant {
 // Parses "VARIANT[+MUTANT]". On failure returns nullopt and says why in `error`:
 // an unknown variant or mutant, a mutant of the other variant, or a concurrent
 // mutant (visible only with datapath readers, so never in this sequential diff).
-std::optional<Variant> parse_variant(std::string_view text, std::string* error);
+[[nodiscard]] std::optional<Variant> parse_variant(std::string_view text, std::string* error);
 
 // Bounds on the search (README, "Reliability"): the BFS's states grow several times
 // per step, so the depth is limited, and the graph stops growing at kMaxDiffStates
@@ -107,12 +107,12 @@ struct SemanticDiffResult {
   std::size_t random_new_kinds = 0;
 };
 
-SemanticDiffResult semantic_diff(const SemanticDiffOptions& options);
+[[nodiscard]] SemanticDiffResult semantic_diff(const SemanticDiffOptions& options);
 
 // The text label of a step as the diff prints it (also its identity in the alphabet).
-std::string step_label(const Step& step);
+[[nodiscard]] std::string step_label(const Step& step);
 // The label without names, relatives by kind ("self" when it is the step's own
 // program): "attach BEFORE prog by id", "detach null AFTER", "attach REPLACE self".
-std::string step_shape(const Step& step);
+[[nodiscard]] std::string step_shape(const Step& step);
 
 }  // namespace mprogsim::properties

@@ -139,7 +139,7 @@ TEST(V2Findings, QueryLeavesTheOtherKindsFlagsUnwritten) {
   const auto on_upstream = parse_scenarios(R"({"semantics":"upstream","steps":[
     {"op":"load","prog":"P1"},{"op":"load","prog":"P2"},{"op":"attach","prog":"P1"},
     {"op":"link_attach","link":"L1","prog":"P2"}]})")[0];
-  run_scenario(on_upstream, *upstream);
+  (void)run_scenario(on_upstream, *upstream);
   const QueryResult q = upstream->prog_query(QueryAttr{0, 0, 2});
   EXPECT_EQ(q.prog_attach_flags, (std::vector<u32>{0, 0}));
   EXPECT_EQ(q.link_attach_flags, (std::vector<u32>{0, 0}));

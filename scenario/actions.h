@@ -111,7 +111,7 @@ class ActionResolver {
 // The scenario `actions` resolve to, run on the spec of `semantics` from
 // `initial_revision`, each step carrying the spec's answers as expectations.
 // Throws ScenarioError if a resolved step is one the format forbids (a bug here).
-Scenario resolve_actions(const std::vector<Action>& actions, Semantics semantics,
-                         u64 initial_revision);
+[[nodiscard]] Scenario resolve_actions(const std::vector<Action>& actions, Semantics semantics,
+                                       u64 initial_revision);
 
 }  // namespace mprogsim

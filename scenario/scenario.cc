@@ -150,6 +150,51 @@ Relative get_relative(const json& v, const std::string& where) {
   return r;
 }
 
+// One of a step's expect* fields (`expected_revision` is an argument, not one).
+void parse_expectation(const std::string& key, const json& value, const std::string& at,
+                       Semantics semantics, Step* out) {
+  Step& step = *out;
+  if (key == "expect") {
+    step.expect = get_string(value, at);
+    if (!errno_from_name(*step.expect) && !(step.expect->size() > 1 && (*step.expect)[0] == 'E')) {
+      fail(at, "expect must be OK or an errno name, not " + quote_input(*step.expect));
+    }
+  } else if (key == "expect_count") {
+    step.expect_count = get_u32(value, at);
+  } else if (key == "expect_revision") {
+    step.expect_revision = get_u64(value, at);
+  } else if (key == "expect_progs") {
+    step.expect_progs = get_names(value, at);
+  } else if (key == "expect_ran") {
+    step.expect_ran = get_names(value, at);
+  } else if (key == "expect_links") {
+    if (!value.is_array()) fail(at, "expected an array of link names or null");
+    std::vector<std::optional<std::string>> links;
+    for (std::size_t i = 0; i < value.size(); i++) {
+      if (value[i].is_null()) {
+        links.push_back(std::nullopt);
+      } else {
+        links.push_back(get_name(value[i], at + "[" + std::to_string(i) + "]"));
+      }
+    }
+    step.expect_links = std::move(links);
+  } else if (key == "expect_flags") {
+    if (!value.is_array()) fail(at, "expected an array of flag-name arrays");
+    std::vector<std::vector<std::string>> flags;
+    for (std::size_t i = 0; i < value.size(); i++) {
+      flags.push_back(get_flag_names(value[i], at + "[" + std::to_string(i) + "]", semantics));
+    }
+    step.expect_flags = std::move(flags);
+  } else if (key == "expect_refs") {
+    if (!value.is_object()) fail(at, "expected an object of name: count");
+    std::map<std::string, u64> refs;
+    for (const auto& [name, count] : value.items()) {
+      refs[get_name(json(name), at)] = get_u64(count, at + "." + name);
+    }
+    step.expect_refs = std::move(refs);
+  }
+}
+
 Step parse_step(const json& v, const std::string& where, Semantics semantics) {
   if (!v.is_object()) fail(where, "a step must be an object");
   if (!v.contains("op")) fail(where, "missing field 'op'");
@@ -190,45 +235,8 @@ Step parse_step(const json& v, const std::string& where, Semantics semantics) {
       if (!value.is_null()) step.expected_revision = get_u64(value, at);
     } else if (key == "buffer") {
       if (!value.is_null()) step.buffer = get_u32(value, at);
-    } else if (key == "expect") {
-      step.expect = get_string(value, at);
-      if (!errno_from_name(*step.expect) &&
-          !(step.expect->size() > 1 && (*step.expect)[0] == 'E')) {
-        fail(at, "expect must be OK or an errno name, not " + quote_input(*step.expect));
-      }
-    } else if (key == "expect_count") {
-      step.expect_count = get_u32(value, at);
-    } else if (key == "expect_revision") {
-      step.expect_revision = get_u64(value, at);
-    } else if (key == "expect_progs") {
-      step.expect_progs = get_names(value, at);
-    } else if (key == "expect_ran") {
-      step.expect_ran = get_names(value, at);
-    } else if (key == "expect_links") {
-      if (!value.is_array()) fail(at, "expected an array of link names or null");
-      std::vector<std::optional<std::string>> links;
-      for (std::size_t i = 0; i < value.size(); i++) {
-        if (value[i].is_null()) {
-          links.push_back(std::nullopt);
-        } else {
-          links.push_back(get_name(value[i], at + "[" + std::to_string(i) + "]"));
-        }
-      }
-      step.expect_links = std::move(links);
-    } else if (key == "expect_flags") {
-      if (!value.is_array()) fail(at, "expected an array of flag-name arrays");
-      std::vector<std::vector<std::string>> flags;
-      for (std::size_t i = 0; i < value.size(); i++) {
-        flags.push_back(get_flag_names(value[i], at + "[" + std::to_string(i) + "]", semantics));
-      }
-      step.expect_flags = std::move(flags);
-    } else if (key == "expect_refs") {
-      if (!value.is_object()) fail(at, "expected an object of name: count");
-      std::map<std::string, u64> refs;
-      for (const auto& [name, count] : value.items()) {
-        refs[get_name(json(name), at)] = get_u64(count, at + "." + name);
-      }
-      step.expect_refs = std::move(refs);
+    } else if (key.starts_with("expect")) {
+      parse_expectation(key, value, at, semantics, &step);
     }
   }
   // Required fields.

@@ -79,17 +79,18 @@ struct Scenario {
   std::vector<Step> steps;
 };
 
-const char* step_op_name(StepOp op);
+[[nodiscard]] const char* step_op_name(StepOp op);
 
 // Parses one scenario object or an array of them. Throws ScenarioError.
-std::vector<Scenario> parse_scenarios(const std::string& text);
+[[nodiscard]] std::vector<Scenario> parse_scenarios(const std::string& text);
 // The JSON text of one scenario, in the file format (stable key order).
-std::string write_scenario(const Scenario& scenario);
+[[nodiscard]] std::string write_scenario(const Scenario& scenario);
 
 // For formats that extend scenarios (traces/trace.h): parse a scenario object whose
 // `extra_fields` belong to the caller, and render one as a JSON object.
-Scenario parse_scenario_json(const nlohmann::ordered_json& value, const std::string& where,
-                             const std::set<std::string>& extra_fields);
-nlohmann::ordered_json scenario_to_json(const Scenario& scenario);
+[[nodiscard]] Scenario parse_scenario_json(const nlohmann::ordered_json& value,
+                                           const std::string& where,
+                                           const std::set<std::string>& extra_fields);
+[[nodiscard]] nlohmann::ordered_json scenario_to_json(const Scenario& scenario);
 
 }  // namespace mprogsim

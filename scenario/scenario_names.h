@@ -24,7 +24,7 @@ enum class NameBinding {
 
 // True when the file says this step binds its name: a `load`, or a `link_attach`
 // whose `expect` is OK or missing.
-bool step_binds(const Step& step);
+[[nodiscard]] bool step_binds(const Step& step);
 
 class ScenarioNames {
  public:

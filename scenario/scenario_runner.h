@@ -44,7 +44,7 @@ struct ScenarioReport {
 void clear_expectations(Step* step);
 // The scenario with each step's expectations replaced by the spec's answers, as
 // `mprogsim check` writes them. Throws ScenarioError for steps the format forbids.
-Scenario with_spec_expectations(Scenario scenario);
+[[nodiscard]] Scenario with_spec_expectations(Scenario scenario);
 
 // Runs steps one at a time on one system, keeping the name -> fd/id bindings.
 class ScenarioSession {
@@ -77,9 +77,9 @@ class ScenarioSession {
 
 // Runs `scenario` on `system` (fresh, of the scenario's semantics). Throws
 // ScenarioError for a bad file, before running any step.
-ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system);
+[[nodiscard]] ScenarioReport run_scenario(const Scenario& scenario, MprogApi& system);
 
 // Renders the report lines as `mprogsim replay` prints them (no summary line).
-std::string format_report(const ScenarioReport& report);
+[[nodiscard]] std::string format_report(const ScenarioReport& report);
 
 }  // namespace mprogsim

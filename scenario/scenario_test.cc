@@ -14,7 +14,7 @@ namespace {
 
 std::string error_of(const std::string& text) {
   try {
-    parse_scenarios(text);
+    (void)parse_scenarios(text);
   } catch (const ScenarioError& e) {
     return e.what();
   }
@@ -42,7 +42,7 @@ TEST(ScenarioTest, UnboundNamesAreABadFileNotAnErrno) {
   const auto scenarios =
       parse_scenarios(R"({"semantics":"v2","steps":[{"op":"attach","prog":"P9","expect":"OK"}]})");
   auto system = make_system(Semantics::kV2);
-  EXPECT_THROW(run_scenario(scenarios[0], *system), ScenarioError);
+  EXPECT_THROW((void)run_scenario(scenarios[0], *system), ScenarioError);
 }
 
 // ---- names (scenario-format.md, "Objects and names") ------------------------------
@@ -134,7 +134,7 @@ TEST(ScenarioNamesTest, BindingIsDecidedFromTheFileAlone) {
     EXPECT_STREQ(e.what(), "$.steps[3]: name 'L1' is already bound");
   }
   auto system = make_system(Semantics::kV2);
-  EXPECT_THROW(run_scenario(twice[0], *system), ScenarioError);
+  EXPECT_THROW((void)run_scenario(twice[0], *system), ScenarioError);
   EXPECT_EQ(system->prog_id(3), -EBADF) << "a step ran before the bad file was refused";
   // An unexpected success of a non-binding link_attach names nothing: its link prints
   // by id and the name stays free.

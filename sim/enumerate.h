@@ -41,13 +41,14 @@ struct AlphabetLetter {
   bool in_default = true;
 };
 
-std::span<const AlphabetLetter> alphabet_letters();
+[[nodiscard]] std::span<const AlphabetLetter> alphabet_letters();
 
 // The letters of a comma-separated list (empty text: the default alphabet of the
 // variant). nullopt with `error` set for an unknown letter, a v2-only letter on
 // upstream, or an empty item.
-std::optional<std::vector<std::string>> parse_alphabet(std::string_view text, Semantics semantics,
-                                                       std::string* error);
+[[nodiscard]] std::optional<std::vector<std::string>> parse_alphabet(std::string_view text,
+                                                                     Semantics semantics,
+                                                                     std::string* error);
 
 struct EnumerateOptions {
   Semantics semantics = Semantics::kV2;

@@ -32,8 +32,8 @@ struct KnownFinding {
 };
 
 // Every known finding, in the order summaries list them.
-std::span<const KnownFinding> known_findings();
-const KnownFinding* find_known_finding(std::string_view name);
+[[nodiscard]] std::span<const KnownFinding> known_findings();
+[[nodiscard]] const KnownFinding* find_known_finding(std::string_view name);
 
 // The known finding a snapshot violation is, or empty. `saw` is the pass's list;
 // `window` the committed lists (L_first, L_first+1, ...) that were current at some
@@ -44,8 +44,8 @@ const KnownFinding* find_known_finding(std::string_view name);
 // ... (the pass reads slots in order, so it sees later states in later slots) with
 // saw[i] == L_{m_i}[i]. A pass that saw a peer being rewritten (an insert or delete
 // in the window) or a list from no such run is not it.
-std::string classify_snapshot(Semantics semantics, const std::vector<u32>& saw,
-                              const std::vector<std::vector<u32>>& window);
+[[nodiscard]] std::string classify_snapshot(Semantics semantics, const std::vector<u32>& saw,
+                                            const std::vector<std::vector<u32>>& window);
 
 // Which known findings a run lets pass: met, named in the summary and written as a
 // trace, but not a failure. The default (all) keeps `mprogsim check` useful on the

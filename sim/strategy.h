@@ -68,7 +68,7 @@ struct StrategyOptions {
 };
 
 // Throws std::invalid_argument for an unknown kind.
-std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options);
+[[nodiscard]] std::unique_ptr<Strategy> make_strategy(const StrategyOptions& options);
 
 // Follows a recorded schedule, then runs on without preemption (the current thread
 // while it can run, else the lowest-numbered enabled one). A schedule entry that
@@ -98,6 +98,6 @@ class ReplayStrategy final : public Strategy {
 };
 
 // The non-preemptive choice: keep running the current thread while it can.
-ThreadId non_preemptive_choice(const SchedulerView& view);
+[[nodiscard]] ThreadId non_preemptive_choice(const SchedulerView& view);
 
 }  // namespace mprogsim::sim

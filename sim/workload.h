@@ -34,6 +34,6 @@ struct Reference {
 };
 
 // Runs the workload's steps sequentially on the spec and on the model.
-Reference compute_reference(const Workload& workload);
+[[nodiscard]] Reference compute_reference(const Workload& workload);
 
 }  // namespace mprogsim::sim

@@ -26,12 +26,12 @@ struct WorkloadShape {
   bool vary_initial_revision = true;  // sometimes start near the 32-bit wrap
 };
 
-Action draw_sim_action(Rng& rng);
+[[nodiscard]] Action draw_sim_action(Rng& rng);
 
 // The workload for `actions` after `shape.progs` loads.
-Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& shape,
-                       u64 initial_revision);
+[[nodiscard]] Workload make_workload(const std::vector<Action>& actions, const WorkloadShape& shape,
+                                     u64 initial_revision);
 
-Workload draw_workload(Rng& rng, const WorkloadShape& shape);
+[[nodiscard]] Workload draw_workload(Rng& rng, const WorkloadShape& shape);
 
 }  // namespace mprogsim::sim

@@ -474,10 +474,8 @@ int run_check(const CheckCliOptions& o, const CLI::App& app) {
   return code;
 }
 
-}  // namespace
-
-Run add_check(CLI::App& app) {
-  auto o = std::make_shared<CheckCliOptions>();
+// What is checked, how, from which seed.
+void add_subject_options(CLI::App& app, CheckCliOptions* o) {
   app.add_option("--variant", o->variant,
                  "Model variant: v2 (the reviewed patch) or upstream; default v2, or the "
                  "mutant's own variant");
@@ -490,6 +488,10 @@ Run add_check(CLI::App& app) {
       ->check(CLI::IsMember({"random", "pct", "dfs", "dpor"}));
   app.add_option("--seed", o->seed, "Seed of the campaign (same seed, same run)")
       ->transform(unsigned_decimal());
+}
+
+// The shape and budget of one campaign.
+void add_shape_options(CLI::App& app, CheckCliOptions* o) {
   app.add_option("--readers", o->readers, "Datapath reader threads")
       ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 8U));
@@ -527,6 +529,10 @@ Run add_check(CLI::App& app) {
                  "(--enumerate: the operations before them are merged by state)")
       ->transform(unsigned_decimal())
       ->check(CLI::Range(0U, 100000000U));
+}
+
+// Where traces go, and which of check's modes runs.
+void add_mode_options(CLI::App& app, CheckCliOptions* o) {
   app.add_option("--out", o->out, "Directory for the traces written (violations, findings)")
       ->check(non_empty());
   app.add_option("--workload", o->workload,
@@ -547,6 +553,10 @@ Run add_check(CLI::App& app) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->check(non_empty());
   app.add_flag("--strict", o->strict, "Known findings fail the run (--allow-finding none)");
+}
+
+// How the run reports and splits its work.
+void add_run_options(CLI::App& app, CheckCliOptions* o) {
   app.add_flag("-q,--quiet", o->quiet, "No progress line and no rate");
   app.add_option("--jobs,-j", o->jobs,
                  "Run on this many cores; the result does not depend on it (same seed, same "
@@ -566,6 +576,16 @@ Run add_check(CLI::App& app) {
   app.add_option("--junit", o->junit,
                  "Write a JUnit XML report to FILE: one test case per property and phase")
       ->check(non_empty());
+}
+
+}  // namespace
+
+Run add_check(CLI::App& app) {
+  auto o = std::make_shared<CheckCliOptions>();
+  add_subject_options(app, o.get());
+  add_shape_options(app, o.get());
+  add_mode_options(app, o.get());
+  add_run_options(app, o.get());
   return [o, &app] { return run_check(*o, app); };
 }
 

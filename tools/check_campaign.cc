@@ -286,6 +286,59 @@ void report_bound(const SimCheckOptions& o, const sim::CampaignResult& r, SimChe
   }
 }
 
+// The progress line on a terminal (stderr; not part of the summary).
+void print_progress(const sim::Progress& p) {
+  std::fprintf(stderr, "\r  executions %s (%s/s), steps %s, workloads %s, distinct states ~%s   ",
+               human(static_cast<double>(p.executions)).c_str(),
+               human(static_cast<double>(p.executions) / p.elapsed_s).c_str(),
+               human(static_cast<double>(p.steps)).c_str(),
+               human(static_cast<double>(p.workloads)).c_str(), human(p.distinct_states).c_str());
+}
+
+// The campaign as one phase of --json / --junit.
+void record_phase(const std::string& phase, const std::string& strategy,
+                  const sim::CampaignResult& r, CheckResults& results) {
+  PhaseResult p;
+  p.name = phase;
+  p.strategy = strategy;
+  p.executions = r.executions;
+  p.abandoned = r.abandoned;
+  p.cached_cuts = r.cached_cuts;
+  p.steps = r.steps;
+  p.workloads = r.workloads;
+  p.workloads_exhausted = r.workloads_exhausted;
+  p.dpor_anomalies = r.dpor_anomalies;
+  p.source_exhausted = r.source_exhausted;
+  p.stopped_by_time = r.stopped_by_time;
+  p.interrupted = r.interrupted;
+  p.distinct_states = r.states.to_hex();
+  results.phases.push_back(std::move(p));
+  results.interrupted = results.interrupted || r.interrupted;
+}
+
+// The last line, and the exit code it stands for.
+int print_verdict(const SimCheckOptions& o, const sim::CampaignResult& r) {
+  const char* stopped = r.interrupted       ? " (interrupted: the summary so far)"
+                        : r.stopped_by_time ? " (stopped by the time budget)"
+                                            : "";
+  if (!r.violations.empty()) {
+    std::uint64_t executions = 0;
+    for (const sim::ViolationGroup& g : r.violations) executions += g.executions;
+    std::cout << r.violations.size() << (r.violations.size() == 1 ? " violation" : " violations")
+              << " (by property and location) in " << executions << " of " << r.executions
+              << " executions" << (o.control.stop_at_first ? " (--stop-at-first)" : "") << stopped
+              << "\n";
+    return r.interrupted ? 130 : 1;
+  }
+  std::cout << "no violation in " << r.executions << " executions";
+  if (!r.findings.empty()) {
+    std::cout << " other than the known findings allowed:";
+    for (const sim::FindingMet& m : r.findings) std::cout << " " << m.name;
+  }
+  std::cout << stopped << "\n";
+  return r.interrupted ? 130 : 0;
+}
+
 }  // namespace
 
 int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
@@ -303,16 +356,7 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
 
   const bool tty = !o.quiet && isatty(STDERR_FILENO);
   std::function<void(const sim::Progress&)> progress;
-  if (tty) {
-    progress = [](const sim::Progress& p) {
-      std::fprintf(
-          stderr, "\r  executions %s (%s/s), steps %s, workloads %s, distinct states ~%s   ",
-          human(static_cast<double>(p.executions)).c_str(),
-          human(static_cast<double>(p.executions) / p.elapsed_s).c_str(),
-          human(static_cast<double>(p.steps)).c_str(),
-          human(static_cast<double>(p.workloads)).c_str(), human(p.distinct_states).c_str());
-    };
-  }
+  if (tty) progress = print_progress;
   sim::CampaignResult& r = out.result;
   const auto started = std::chrono::steady_clock::now();
   try {
@@ -329,24 +373,7 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     print_error("check: " + with_step_number(r.error));
     return out.exit = 2;
   }
-  if (o.control.results) {
-    PhaseResult p;
-    p.name = o.phase;
-    p.strategy = c.strategy.kind;
-    p.executions = r.executions;
-    p.abandoned = r.abandoned;
-    p.cached_cuts = r.cached_cuts;
-    p.steps = r.steps;
-    p.workloads = r.workloads;
-    p.workloads_exhausted = r.workloads_exhausted;
-    p.dpor_anomalies = r.dpor_anomalies;
-    p.source_exhausted = r.source_exhausted;
-    p.stopped_by_time = r.stopped_by_time;
-    p.interrupted = r.interrupted;
-    p.distinct_states = r.states.to_hex();
-    o.control.results->phases.push_back(std::move(p));
-    o.control.results->interrupted = o.control.results->interrupted || r.interrupted;
-  }
+  if (o.control.results) record_phase(o.phase, c.strategy.kind, r, *o.control.results);
   std::cout << "executions " << r.executions;
   if (r.abandoned) std::cout << " (+" << r.abandoned << " cut by sleep sets)";
   if (r.cached_cuts) std::cout << " (+" << r.cached_cuts << " stopped at a state explored before)";
@@ -363,25 +390,7 @@ int run_sim_check(const SimCheckOptions& o, SimCheckOutcome* outcome) {
     if (!report_violation(o, g, r.violations.size() > 1)) return out.exit = 2;
   }
   report_bound(o, r, out);
-  const char* stopped = r.interrupted       ? " (interrupted: the summary so far)"
-                        : r.stopped_by_time ? " (stopped by the time budget)"
-                                            : "";
-  if (!r.violations.empty()) {
-    std::uint64_t executions = 0;
-    for (const sim::ViolationGroup& g : r.violations) executions += g.executions;
-    std::cout << r.violations.size() << (r.violations.size() == 1 ? " violation" : " violations")
-              << " (by property and location) in " << executions << " of " << r.executions
-              << " executions" << (o.control.stop_at_first ? " (--stop-at-first)" : "") << stopped
-              << "\n";
-    return out.exit = r.interrupted ? 130 : 1;
-  }
-  std::cout << "no violation in " << r.executions << " executions";
-  if (!r.findings.empty()) {
-    std::cout << " other than the known findings allowed:";
-    for (const sim::FindingMet& m : r.findings) std::cout << " " << m.name;
-  }
-  std::cout << stopped << "\n";
-  return out.exit = r.interrupted ? 130 : 0;
+  return out.exit = print_verdict(o, r);
 }
 
 }  // namespace mprogsim::tools

@@ -70,8 +70,8 @@ struct SequentialOutcome {
   std::vector<FindingReport> findings;
 };
 
-int run_sequential_check(const SequentialCheckOptions& options,
-                         SequentialOutcome* outcome = nullptr);
+[[nodiscard]] int run_sequential_check(const SequentialCheckOptions& options,
+                                       SequentialOutcome* outcome = nullptr);
 
 // One simulator campaign with its summary.
 struct SimCheckOptions {
@@ -97,7 +97,7 @@ struct SimCheckOutcome {
   bool complete = false;
 };
 
-int run_sim_check(const SimCheckOptions& options, SimCheckOutcome* outcome = nullptr);
+[[nodiscard]] int run_sim_check(const SimCheckOptions& options, SimCheckOutcome* outcome = nullptr);
 
 // The default portfolio (no strategy chosen): see check_portfolio.cc.
 struct PortfolioOptions {
@@ -113,9 +113,9 @@ struct PortfolioOptions {
   RunControl control;
 };
 
-int run_portfolio(const PortfolioOptions& options);
+[[nodiscard]] int run_portfolio(const PortfolioOptions& options);
 
 // "1.23M", "45.6k", "789".
-std::string human(double n);
+[[nodiscard]] std::string human(double n);
 
 }  // namespace mprogsim::tools

@@ -71,192 +71,223 @@ std::string describe_scope(const sim::Enumeration& e, const sim::EnumerateOption
   return out.str();
 }
 
-}  // namespace
+// The four phases in order, what they met, and the summary of what they showed.
+class Portfolio {
+ public:
+  explicit Portfolio(const PortfolioOptions& options)
+      : o_(options), started_(std::chrono::steady_clock::now()) {}
 
-int run_portfolio(const PortfolioOptions& o) {
-  const auto started = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
+  int run() {
+    std::cout << "SEED=" << o_.seed << " variant=" << o_.variant << " mutant=" << o_.mutant_name
+              << " portfolio: small scope (enumerated, exhaustive), random, pct, sequential"
+              << " allow-finding=" << o_.allowed.describe();
+    if (o_.time_budget_s > 0) std::cout << " time-budget=" << o_.time_budget_s << "s";
+    std::cout << "\n";
+    if (const auto code = small_scope()) return *code;
+    for (int k = 0; k < 2; k++) {
+      if (const auto code = drawn(k)) return *code;
+    }
+    if (const auto code = sequential()) return *code;
+    return summary();
+  }
+
+ private:
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
   // The share of the time budget phase `i` (0-based) may use, from what is left.
-  auto share = [&](int i) -> double {
-    if (o.time_budget_s <= 0) return 0;
+  double share(int i) const {
+    if (o_.time_budget_s <= 0) return 0;
     double rest = 0;
     for (int k = i; k < 4; k++) rest += kWeights[k];
-    const double left = o.time_budget_s - elapsed();
+    const double left = o_.time_budget_s - elapsed();
     return std::max(0.01, left * kWeights[i] / rest);
-  };
-  std::cout << "SEED=" << o.seed << " variant=" << o.variant << " mutant=" << o.mutant_name
-            << " portfolio: small scope (enumerated, exhaustive), random, pct, sequential"
-            << " allow-finding=" << o.allowed.describe();
-  if (o.time_budget_s > 0) std::cout << " time-budget=" << o.time_budget_s << "s";
-  std::cout << "\n";
+  }
 
-  std::vector<std::string> findings;  // names met, in order
-  int worst = 0;                      // 1 once a phase found a violation
   // A phase's exit: 2 and 130 end the portfolio, 1 ends it with --stop-at-first.
-  auto ends = [&](int code) {
-    if (code == 1) worst = 1;
-    return code == 2 || code == 130 || (code == 1 && o.control.stop_at_first);
-  };
-  auto note = [&findings](const std::vector<FindingReport>& met) {
-    for (const FindingReport& f : met) {
-      if (std::find(findings.begin(), findings.end(), f.name) == findings.end()) {
-        findings.push_back(f.name);
-      }
-    }
-  };
+  bool ends(int code) {
+    if (code == 1) worst_ = 1;
+    return code == 2 || code == 130 || (code == 1 && o_.control.stop_at_first);
+  }
 
-  // ---- 1. small scope ----
-  const SmallScope scope;
-  sim::EnumerateOptions e;
-  e.semantics = o.semantics;
-  e.mutant = o.mutant;
-  e.progs = scope.progs;
-  e.ops = scope.prefix_ops + scope.raced;
-  e.start_readers_after = scope.progs + scope.prefix_ops;
-  e.readers = scope.readers;
-  e.passes = scope.passes;
-  std::string error;
-  e.alphabet = *sim::parse_alphabet("", o.semantics, &error);
-  auto enumeration = std::make_shared<const sim::Enumeration>(e);
-  std::cout << "-- phase 1 of 4: small scope, exhaustive: "
-            << describe_scope(*enumeration, e, enumeration->max_raced()) << "\n";
-  SimCheckOptions small;
-  small.header = false;
-  small.variant = o.variant;
-  small.mutant = o.mutant_name;
-  small.out = o.out;
-  small.quiet = o.quiet;
-  small.enumeration = enumeration;
-  small.enumeration_text = "ops=" + std::to_string(e.ops) + " progs=" + std::to_string(e.progs);
-  small.campaign.strategy.kind = "dpor";
-  small.campaign.strategy.seed = o.seed;
-  small.campaign.shape.readers = e.readers;
-  small.campaign.shape.passes = e.passes;
-  small.campaign.shape.start_readers_after = e.start_readers_after;
-  small.campaign.shape.mutant = o.mutant;
-  small.campaign.shape.semantics = o.semantics;
-  small.campaign.executions = 1'000'000'000;
-  small.campaign.time_budget_s = share(0);
-  small.campaign.allowed_findings = o.allowed;
-  small.phase = "small-scope";
-  small.control = o.control;
-  small.campaign.source = [enumeration,
-                           next = std::uint64_t{0}]() mutable -> std::optional<sim::Workload> {
-    if (next >= enumeration->size()) return std::nullopt;
-    return enumeration->at(next++);
-  };
-  SimCheckOutcome small_out;
-  if (ends(run_sim_check(small, &small_out))) return small_out.exit;
-  note(small_out.findings);
-  // The deepest level every workload of which was explored to its end.
-  // (dpor: none if it met races it could not reverse; it cannot say where.)
-  std::optional<u32> proved;
-  for (u32 raced = 0; raced <= enumeration->max_raced(); raced++) {
-    if (enumeration->level_end(raced) <= small_out.result.first_unfinished_workload &&
-        small_out.result.dpor_anomalies == 0) {
-      proved = raced;
+  void note(const std::vector<FindingReport>& met) {
+    for (const FindingReport& f : met) {
+      if (std::find(findings_.begin(), findings_.end(), f.name) == findings_.end()) {
+        findings_.push_back(f.name);
+      }
     }
   }
 
-  // ---- 2, 3. random and PCT on drawn workloads ----
-  sim::CampaignResult drawn[2];
-  const char* kinds[2] = {"random", "pct"};
-  const std::uint64_t amounts[2] = {kRandomExecutions, kPctExecutions};
-  for (int k = 0; k < 2; k++) {
-    std::cout << "-- phase " << k + 2 << " of 4: " << kinds[k]
-              << ", sampled: drawn workloads of 3 loads + 8 operations, 2 readers x 3 passes\n";
+  // Phase 1: every enumerated small workload, every interleaving (dpor). The exit
+  // code when it ends the portfolio.
+  std::optional<int> small_scope() {
+    const SmallScope scope;
+    e_.semantics = o_.semantics;
+    e_.mutant = o_.mutant;
+    e_.progs = scope.progs;
+    e_.ops = scope.prefix_ops + scope.raced;
+    e_.start_readers_after = scope.progs + scope.prefix_ops;
+    e_.readers = scope.readers;
+    e_.passes = scope.passes;
+    std::string error;
+    e_.alphabet = *sim::parse_alphabet("", o_.semantics, &error);
+    enumeration_ = std::make_shared<const sim::Enumeration>(e_);
+    std::cout << "-- phase 1 of 4: small scope, exhaustive: "
+              << describe_scope(*enumeration_, e_, enumeration_->max_raced()) << "\n";
+    SimCheckOptions small = phase_options("small-scope");
+    small.enumeration = enumeration_;
+    small.enumeration_text = "ops=" + std::to_string(e_.ops) + " progs=" + std::to_string(e_.progs);
+    small.campaign.strategy.kind = "dpor";
+    small.campaign.shape.readers = e_.readers;
+    small.campaign.shape.passes = e_.passes;
+    small.campaign.shape.start_readers_after = e_.start_readers_after;
+    small.campaign.executions = 1'000'000'000;
+    small.campaign.time_budget_s = share(0);
+    small.campaign.source = [enumeration = enumeration_,
+                             next = std::uint64_t{0}]() mutable -> std::optional<sim::Workload> {
+      if (next >= enumeration->size()) return std::nullopt;
+      return enumeration->at(next++);
+    };
+    if (ends(run_sim_check(small, &small_out_))) return small_out_.exit;
+    note(small_out_.findings);
+    // The deepest level every workload of which was explored to its end.
+    // (dpor: none if it met races it could not reverse; it cannot say where.)
+    for (u32 raced = 0; raced <= enumeration_->max_raced(); raced++) {
+      if (enumeration_->level_end(raced) <= small_out_.result.first_unfinished_workload &&
+          small_out_.result.dpor_anomalies == 0) {
+        proved_ = raced;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // What every simulator phase shares.
+  SimCheckOptions phase_options(const char* phase) const {
     SimCheckOptions s;
     s.header = false;
-    s.variant = o.variant;
-    s.mutant = o.mutant_name;
-    s.out = o.out;
-    s.quiet = o.quiet;
+    s.variant = o_.variant;
+    s.mutant = o_.mutant_name;
+    s.out = o_.out;
+    s.quiet = o_.quiet;
+    s.campaign.strategy.seed = o_.seed;
+    s.campaign.shape.mutant = o_.mutant;
+    s.campaign.shape.semantics = o_.semantics;
+    s.campaign.allowed_findings = o_.allowed;
+    s.phase = phase;
+    s.control = o_.control;
+    return s;
+  }
+
+  // Phases 2 and 3 (k = 0, 1): random and PCT on drawn workloads.
+  std::optional<int> drawn(int k) {
+    const char* kinds[2] = {"random", "pct"};
+    const std::uint64_t amounts[2] = {kRandomExecutions, kPctExecutions};
+    std::cout << "-- phase " << k + 2 << " of 4: " << kinds[k]
+              << ", sampled: drawn workloads of 3 loads + 8 operations, 2 readers x 3 passes\n";
+    SimCheckOptions s = phase_options(kinds[k]);
     s.campaign.strategy.kind = kinds[k];
-    s.campaign.strategy.seed = o.seed;
-    s.campaign.shape.mutant = o.mutant;
-    s.campaign.shape.semantics = o.semantics;
-    s.campaign.executions = o.time_budget_s > 0 ? 1'000'000'000 : amounts[k];
+    s.campaign.executions = o_.time_budget_s > 0 ? 1'000'000'000 : amounts[k];
     s.campaign.time_budget_s = share(k + 1);
-    s.campaign.allowed_findings = o.allowed;
-    s.phase = kinds[k];
-    s.control = o.control;
     SimCheckOutcome out;
     if (ends(run_sim_check(s, &out))) return out.exit;
     note(out.findings);
-    drawn[k] = out.result;
+    drawn_[k] = out.result;
+    return std::nullopt;
   }
 
-  // ---- 4. long reader-free sequences ----
-  std::cout << "-- phase 4 of 4: sequential, sampled: reader-free sequences of 40 operations, "
-               "model against spec and invariants after every step\n";
-  SequentialOutcome seq;
-  if (mutant_info(o.mutant).concurrent) {
-    std::cout << "skipped: mutant " << o.mutant_name << " shows only with datapath readers\n";
-    if (o.control.results) {
-      PhaseResult skipped;
-      skipped.name = "sequential";
-      skipped.strategy = "sequential";
-      skipped.skipped = true;
-      o.control.results->phases.push_back(skipped);
+  // Phase 4: long reader-free sequences (skipped for a mutant that needs readers).
+  std::optional<int> sequential() {
+    std::cout << "-- phase 4 of 4: sequential, sampled: reader-free sequences of 40 operations, "
+                 "model against spec and invariants after every step\n";
+    if (mutant_info(o_.mutant).concurrent) {
+      std::cout << "skipped: mutant " << o_.mutant_name << " shows only with datapath readers\n";
+      if (o_.control.results) {
+        PhaseResult skipped;
+        skipped.name = "sequential";
+        skipped.strategy = "sequential";
+        skipped.skipped = true;
+        o_.control.results->phases.push_back(skipped);
+      }
+      return std::nullopt;
     }
-  } else {
     SequentialCheckOptions q;
     q.header = false;
-    q.seed = o.seed;
-    q.executions = o.time_budget_s > 0 ? 1'000'000'000 : kSequences;
+    q.seed = o_.seed;
+    q.executions = o_.time_budget_s > 0 ? 1'000'000'000 : kSequences;
     q.time_budget_s = share(3);
-    q.mutant = o.mutant;
-    q.semantics = o.semantics;
-    q.out = o.out;
-    q.allowed = o.allowed;
-    q.control = o.control;
-    if (ends(run_sequential_check(q, &seq))) return seq.exit;
-    note(seq.findings);
+    q.mutant = o_.mutant;
+    q.semantics = o_.semantics;
+    q.out = o_.out;
+    q.allowed = o_.allowed;
+    q.control = o_.control;
+    if (ends(run_sequential_check(q, &seq_))) return seq_.exit;
+    note(seq_.findings);
+    return std::nullopt;
   }
 
-  // ---- what the portfolio showed ----
-  std::cout << "== portfolio summary\n";
-  if (o.control.shard_count > 1) {
-    std::cout
-        << "proved: nothing by this shard alone (shard " << o.control.shard_index + 1 << "/"
-        << o.control.shard_count << " ran " << small_out.result.workloads_exhausted
-        << " of the small scope's workloads to the end; merge the shards' --json summaries)\n";
-  } else if (proved) {
-    std::cout << "proved: " << describe_scope(*enumeration, e, *proved) << ": no violation\n";
-  } else {
-    std::cout << "proved: nothing ("
-              << (small_out.result.dpor_anomalies
-                      ? "dpor met races it could not reverse"
-                      : "phase 1 ended before it completed the workloads without raced "
-                        "operations")
-              << ")\n";
+  // What the small scope proved, or why it proved nothing.
+  void print_proved() const {
+    if (o_.control.shard_count > 1) {
+      std::cout
+          << "proved: nothing by this shard alone (shard " << o_.control.shard_index + 1 << "/"
+          << o_.control.shard_count << " ran " << small_out_.result.workloads_exhausted
+          << " of the small scope's workloads to the end; merge the shards' --json summaries)\n";
+    } else if (proved_) {
+      std::cout << "proved: " << describe_scope(*enumeration_, e_, *proved_) << ": no violation\n";
+    } else {
+      std::cout << "proved: nothing ("
+                << (small_out_.result.dpor_anomalies
+                        ? "dpor met races it could not reverse"
+                        : "phase 1 ended before it completed the workloads without raced "
+                          "operations")
+                << ")\n";
+    }
+    if (o_.control.shard_count == 1 && (!proved_ || *proved_ < enumeration_->max_raced())) {
+      const u32 next = proved_ ? *proved_ + 1 : 0;
+      const std::uint64_t below = proved_ ? enumeration_->level_end(*proved_) : 0;
+      std::cout << "partly explored: " << small_out_.result.workloads_exhausted - below
+                << " of the " << enumeration_->level_end(enumeration_->max_raced()) - below
+                << " workloads with " << plural(next, "raced operation", "raced operations")
+                << " or more explored to the end ("
+                << (small_out_.result.violations.empty() ? "phase 1's time share ran out"
+                                                         : "a violation ends a workload's tree")
+                << ")\n";
+    }
   }
-  if (o.control.shard_count == 1 && (!proved || *proved < enumeration->max_raced())) {
-    const u32 next = proved ? *proved + 1 : 0;
-    const std::uint64_t below = proved ? enumeration->level_end(*proved) : 0;
-    std::cout << "partly explored: " << small_out.result.workloads_exhausted - below << " of the "
-              << enumeration->level_end(enumeration->max_raced()) - below << " workloads with "
-              << plural(next, "raced operation", "raced operations")
-              << " or more explored to the end ("
-              << (small_out.result.violations.empty() ? "phase 1's time share ran out"
-                                                      : "a violation ends a workload's tree")
-              << ")\n";
+
+  int summary() const {
+    std::cout << "== portfolio summary\n";
+    print_proved();
+    std::cout << "sampled: " << drawn_[0].executions << " random and " << drawn_[1].executions
+              << " PCT executions of drawn workloads (3 loads + 8 operations, 2 readers x 3 "
+                 "passes); "
+              << seq_.sequences << " reader-free sequences of 40 operations\n";
+    std::cout << "known findings met (allowed):";
+    if (findings_.empty()) std::cout << " none";
+    for (const std::string& f : findings_) std::cout << " " << f;
+    if (worst_) {
+      std::cout << "\nVIOLATIONS: see each phase above (every violation group with its trace)\n";
+      return 1;
+    }
+    std::cout << "\nno violation in any phase\n";
+    return 0;
   }
-  std::cout << "sampled: " << drawn[0].executions << " random and " << drawn[1].executions
-            << " PCT executions of drawn workloads (3 loads + 8 operations, 2 readers x 3 "
-               "passes); "
-            << seq.sequences << " reader-free sequences of 40 operations\n";
-  std::cout << "known findings met (allowed):";
-  if (findings.empty()) std::cout << " none";
-  for (const std::string& f : findings) std::cout << " " << f;
-  if (worst) {
-    std::cout << "\nVIOLATIONS: see each phase above (every violation group with its trace)\n";
-    return 1;
-  }
-  std::cout << "\nno violation in any phase\n";
-  return 0;
-}
+
+  const PortfolioOptions& o_;
+  const std::chrono::steady_clock::time_point started_;
+  std::vector<std::string> findings_;  // names met, in order
+  int worst_ = 0;                      // 1 once a phase found a violation
+  sim::EnumerateOptions e_;
+  std::shared_ptr<const sim::Enumeration> enumeration_;
+  SimCheckOutcome small_out_;
+  std::optional<u32> proved_;
+  sim::CampaignResult drawn_[2];
+  SequentialOutcome seq_;
+};
+
+}  // namespace
+
+int run_portfolio(const PortfolioOptions& o) { return Portfolio(o).run(); }
 
 }  // namespace mprogsim::tools

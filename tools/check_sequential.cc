@@ -221,64 +221,159 @@ void run_batch(std::vector<Sequence>& batch, unsigned jobs) {
   for (std::thread& t : threads) t.join();
 }
 
-}  // namespace
+// The campaign: sequences drawn in order, run in batches, each violation and the
+// first meeting of each known finding written, then the summary.
+class SequentialCampaign {
+ public:
+  SequentialCampaign(const SequentialCheckOptions& options, SequentialOutcome& out)
+      : o_(options),
+        out_(out),
+        variant_(variant_info(options.semantics).name),
+        rng_(options.seed) {}
 
-int run_sequential_check(const SequentialCheckOptions& check_options, SequentialOutcome* outcome) {
-  const SequentialCheckOptions* o = &check_options;
-  SequentialOutcome local;
-  SequentialOutcome& out = outcome ? *outcome : local;
-  const std::string variant(variant_info(o->semantics).name);
-  if (o->header) std::cout << "SEED=" << o->seed << " semantics=" << variant << " ";
-  std::cout << "mode=sequential";
-  if (o->control.shard_count > 1) {
-    std::cout << " shard=" << o->control.shard_index + 1 << "/" << o->control.shard_count;
+  int run() {
+    print_header();
+    const auto started = std::chrono::steady_clock::now();
+    // Sequences are drawn in order (one generator) and run in batches on the jobs'
+    // threads; each batch is then taken in order, so the output does not depend on
+    // --jobs. A shard runs the sequences e with e % count == index.
+    const std::size_t batch_size = 64 * std::max(1U, o_.control.jobs);
+    bool stop = false;
+    for (u64 e = 0; e < o_.executions && !stop;) {
+      if (o_.time_budget_s > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
+              o_.time_budget_s) {
+        out_.stopped_by_time = true;
+        break;
+      }
+      if (o_.control.interrupt && o_.control.interrupt->load()) {
+        out_.interrupted = true;
+        break;
+      }
+      std::vector<Sequence> batch = draw_batch(&e, batch_size);
+      run_batch(batch, o_.control.jobs);
+      for (const Sequence& q : batch) {
+        out_.sequences++;
+        if (!take_findings(q)) return out_.exit = 2;  // the run could not deliver what it found
+        if (!q.result.ok) {
+          if (!report_violation(q)) return out_.exit = 2;
+          if (o_.control.stop_at_first) {
+            stop = true;
+            break;
+          }
+        }
+      }
+    }
+    print_findings(out_.findings, "sequence");
+    if (o_.control.results) fill_results(*o_.control.results);
+    return summarize();
   }
-  if (o->executions < 1'000'000'000) std::cout << " executions=" << o->executions;
-  std::cout << " ops=" << o->ops << " mutant=" << mutant_name(o->mutant)
-            << " allow-finding=" << o->allowed.describe();
-  if (o->time_budget_s > 0) {
-    char budget[32];
-    std::snprintf(budget, sizeof(budget), "%.1f", o->time_budget_s);
-    std::cout << " time-budget=" << budget << "s";
+
+ private:
+  struct Group {
+    std::string kind;
+    u64 count = 0;
+  };
+
+  void print_header() const {
+    if (o_.header) std::cout << "SEED=" << o_.seed << " semantics=" << variant_ << " ";
+    std::cout << "mode=sequential";
+    if (o_.control.shard_count > 1) {
+      std::cout << " shard=" << o_.control.shard_index + 1 << "/" << o_.control.shard_count;
+    }
+    if (o_.executions < 1'000'000'000) std::cout << " executions=" << o_.executions;
+    std::cout << " ops=" << o_.ops << " mutant=" << mutant_name(o_.mutant)
+              << " allow-finding=" << o_.allowed.describe();
+    if (o_.time_budget_s > 0) {
+      char budget[32];
+      std::snprintf(budget, sizeof(budget), "%.1f", o_.time_budget_s);
+      std::cout << " time-budget=" << budget << "s";
+    }
+    std::cout << "\n";
   }
-  std::cout << "\n";
-  const auto started = std::chrono::steady_clock::now();
-  Rng rng(o->seed);
-  std::map<std::string, std::size_t> reported;  // finding -> index in out.findings
+
+  // The next sequences of this shard, up to `batch_size`, drawn from sequence *e on
+  // (every sequence is drawn, so that a shard's draws match the unsharded run's).
+  std::vector<Sequence> draw_batch(u64* e, std::size_t batch_size) {
+    std::vector<Sequence> batch;
+    for (; *e < o_.executions && batch.size() < batch_size; ++*e) {
+      Sequence q;
+      q.index = *e;
+      q.options.initial_revision = draw_initial_revision(rng_);
+      q.options.semantics = o_.semantics;
+      q.options.mutant = o_.mutant;
+      for (const sim::KnownFinding& f : sim::known_findings()) {
+        if (o_.allowed.allows(f.name)) q.options.tolerated_findings.insert(std::string(f.name));
+      }
+      for (u32 i = 0; i < o_.ops; i++) q.actions.push_back(draw_action(rng_));
+      if (*e % o_.control.shard_count != o_.control.shard_index) continue;
+      batch.push_back(std::move(q));
+    }
+    return batch;
+  }
+
+  std::string stem(const std::string& what, u64 e) const {
+    return o_.out + "/" + what + "-" + variant_ + "-" + std::string(mutant_name(o_.mutant)) +
+           "-seed" + std::to_string(o_.seed) + "-ops" + std::to_string(o_.ops) + "-exec" +
+           std::to_string(e);
+  }
+
   // Never replaces a file: another run (another mutant, say) keeps its scenario.
   // Returns the path written, or empty after printing why it could not be.
-  auto write = [&](const std::string& what, u64 e, const Scenario& scenario) -> std::string {
+  std::string write(const std::string& what, u64 e, const Scenario& scenario) const {
     std::error_code ec;
-    std::filesystem::create_directories(o->out, ec);
-    const std::string stem =
-        o->out + "/" + what + "-" + variant + "-" + std::string(mutant_name(o->mutant)) + "-seed" +
-        std::to_string(o->seed) + "-ops" + std::to_string(o->ops) + "-exec" + std::to_string(e);
+    std::filesystem::create_directories(o_.out, ec);
     std::string path;
     const std::string error =
-        ec ? "--out " + o->out + ": " + ec.message()
-           : write_new_file_atomically(stem, ".json", write_scenario(scenario), &path);
+        ec ? "--out " + o_.out + ": " + ec.message()
+           : write_new_file_atomically(stem(what, e), ".json", write_scenario(scenario), &path);
     if (!error.empty()) {
       print_error("check: could not write the scenario: " + error);
       return "";
     }
     return path;
-  };
-  struct Group {
-    std::string kind;
-    u64 count = 0;
-  };
-  std::vector<Group> groups;
-  auto report_violation = [&](const Sequence& q) -> bool {
+  }
+
+  // The allowed findings `q` met are counted; the first sequence to meet each is
+  // shrunk and written. False after printing why one could not be written.
+  bool take_findings(const Sequence& q) {
+    for (const auto& name : q.result.findings) {
+      if (!q.options.tolerated_findings.count(name)) continue;  // it failed the run
+      auto it = reported_.find(name);
+      if (it == reported_.end()) {
+        FindingReport f;
+        f.name = name;
+        f.first = q.index;
+        const auto shrunk = shrink_to_finding(q.actions, q.options, name);
+        f.what = shrunk.failure;
+        Scenario scenario = shrunk.counterexample;
+        scenario.name = "known finding " + name + " (check --sequential, seed " +
+                        std::to_string(o_.seed) + ", sequence " + std::to_string(q.index) +
+                        ", shrunk): " + shrunk.failure;
+        f.trace = write("finding-" + name, q.index, scenario);
+        if (f.trace.empty()) return false;
+        it = reported_.emplace(name, out_.findings.size()).first;
+        out_.findings.push_back(std::move(f));
+      }
+      out_.findings[it->second].count++;
+    }
+    return true;
+  }
+
+  // A failing sequence: counted in its group; the first of a group is shrunk,
+  // printed and written (as a scenario, and as a trace when the simulator sees it).
+  // False after printing why a file could not be written.
+  bool report_violation(const Sequence& q) {
     const std::string kind = failure_kind(q.result.failure);
-    auto it =
-        std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.kind == kind; });
-    if (it != groups.end()) {
+    auto it = std::find_if(groups_.begin(), groups_.end(),
+                           [&](const Group& g) { return g.kind == kind; });
+    if (it != groups_.end()) {
       it->count++;
       return true;
     }
-    groups.push_back({kind, 1});
+    groups_.push_back({kind, 1});
     const properties::DifferentialResult shown =
-        o->control.shrink ? shrink_failure(q.actions, q.options, kind) : q.result;
+        o_.control.shrink ? shrink_failure(q.actions, q.options, kind) : q.result;
     std::cout << "VIOLATION in execution " << q.index << ": " << shown.failure << "\n";
     for (const auto& name : q.result.findings) {
       if (!q.options.tolerated_findings.count(name)) print_finding_not_allowed(name);
@@ -286,124 +381,65 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
     const std::string path = write("check", q.index, shown.counterexample);
     if (path.empty()) return false;
     const std::string mutant_option =
-        o->mutant == Mutant::kNone ? "" : " --mutant " + std::string(mutant_name(o->mutant));
-    std::cout << "scenario (" << (o->control.shrink ? "shrunk" : "unshrunk")
+        o_.mutant == Mutant::kNone ? "" : " --mutant " + std::string(mutant_name(o_.mutant));
+    std::cout << "scenario (" << (o_.control.shrink ? "shrunk" : "unshrunk")
               << ", expectations are the spec's answers): " << path
               << "\nreplay it: mprogsim replay " << path << mutant_option << "\n"
-              << "  " << what_replay_shows(shown.counterexample, o->mutant) << "\n";
+              << "  " << what_replay_shows(shown.counterexample, o_.mutant) << "\n";
     std::string trace_path;
-    if (const auto trace = as_trace(shown.counterexample, o->mutant, o->seed, q.index)) {
-      std::error_code ec;
-      const std::string stem = o->out + "/trace-" + variant + "-" +
-                               std::string(mutant_name(o->mutant)) + "-seed" +
-                               std::to_string(o->seed) + "-ops" + std::to_string(o->ops) + "-exec" +
-                               std::to_string(q.index);
-      const std::string error =
-          write_new_file_atomically(stem, ".json", write_trace(*trace), &trace_path);
-      if (!error.empty()) {
-        print_error("check: could not write the trace: " + error);
-        return false;
-      }
-      std::cout << "trace (the simulator, no readers, sees it as " << trace->outcome->property
-                << "): " << trace_path << "\nshrink or explain it: mprogsim shrink " << trace_path
-                << " -o OUT; mprogsim replay " << trace_path << " --explain\n";
-    }
-    if (o->control.results) {
+    if (!write_trace_of(shown, q.index, &trace_path)) return false;
+    if (o_.control.results) {
       Occurrence x;
-      x.phase = o->phase;
+      x.phase = o_.phase;
       x.property = "spec-and-invariants";
       x.location = kind;
       x.count = 0;  // counted at the end
       x.workload = q.index;
       x.message = shown.failure;
       x.trace = std::filesystem::path(trace_path.empty() ? path : trace_path).filename().string();
-      x.shrunk = o->control.shrink;
-      o->control.results->violations.push_back(std::move(x));
+      x.shrunk = o_.control.shrink;
+      o_.control.results->violations.push_back(std::move(x));
     }
     return true;
-  };
-  // Sequences are drawn in order (one generator) and run in batches on the jobs'
-  // threads; each batch is then taken in order, so the output does not depend on
-  // --jobs. A shard runs the sequences e with e % count == index.
-  const std::size_t batch_size = 64 * std::max(1U, o->control.jobs);
-  bool stop = false;
-  for (u64 e = 0; e < o->executions && !stop;) {
-    if (o->time_budget_s > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >=
-            o->time_budget_s) {
-      out.stopped_by_time = true;
-      break;
-    }
-    if (o->control.interrupt && o->control.interrupt->load()) {
-      out.interrupted = true;
-      break;
-    }
-    std::vector<Sequence> batch;
-    for (; e < o->executions && batch.size() < batch_size; e++) {
-      Sequence q;
-      q.index = e;
-      q.options.initial_revision = draw_initial_revision(rng);
-      q.options.semantics = o->semantics;
-      q.options.mutant = o->mutant;
-      for (const sim::KnownFinding& f : sim::known_findings()) {
-        if (o->allowed.allows(f.name)) q.options.tolerated_findings.insert(std::string(f.name));
-      }
-      for (u32 i = 0; i < o->ops; i++) q.actions.push_back(draw_action(rng));
-      if (e % o->control.shard_count != o->control.shard_index) continue;
-      batch.push_back(std::move(q));
-    }
-    run_batch(batch, o->control.jobs);
-    for (const Sequence& q : batch) {
-      const auto& result = q.result;
-      out.sequences++;
-      for (const auto& name : result.findings) {
-        if (!q.options.tolerated_findings.count(name)) continue;  // it failed the run below
-        auto it = reported.find(name);
-        if (it == reported.end()) {
-          FindingReport f;
-          f.name = name;
-          f.first = q.index;
-          const auto shrunk = shrink_to_finding(q.actions, q.options, name);
-          f.what = shrunk.failure;
-          Scenario scenario = shrunk.counterexample;
-          scenario.name = "known finding " + name + " (check --sequential, seed " +
-                          std::to_string(o->seed) + ", sequence " + std::to_string(q.index) +
-                          ", shrunk): " + shrunk.failure;
-          f.trace = write("finding-" + name, q.index, scenario);
-          if (f.trace.empty()) return out.exit = 2;  // the run could not deliver what it found
-          it = reported.emplace(name, out.findings.size()).first;
-          out.findings.push_back(std::move(f));
-        }
-        out.findings[it->second].count++;
-      }
-      if (!result.ok) {
-        if (!report_violation(q)) return out.exit = 2;
-        if (o->control.stop_at_first) {
-          stop = true;
-          break;
-        }
-      }
-    }
   }
-  print_findings(out.findings, "sequence");
-  if (o->control.results) {
-    CheckResults& results = *o->control.results;
+
+  // The violation as a reader-free trace, written and announced when the simulator
+  // sees it (`trace_path` stays empty when not). False after printing why it could
+  // not be written.
+  bool write_trace_of(const properties::DifferentialResult& shown, u64 index,
+                      std::string* trace_path) const {
+    const auto trace = as_trace(shown.counterexample, o_.mutant, o_.seed, index);
+    if (!trace) return true;
+    const std::string error =
+        write_new_file_atomically(stem("trace", index), ".json", write_trace(*trace), trace_path);
+    if (!error.empty()) {
+      print_error("check: could not write the trace: " + error);
+      return false;
+    }
+    std::cout << "trace (the simulator, no readers, sees it as " << trace->outcome->property
+              << "): " << *trace_path << "\nshrink or explain it: mprogsim shrink " << *trace_path
+              << " -o OUT; mprogsim replay " << *trace_path << " --explain\n";
+    return true;
+  }
+
+  // The phase, the violation groups' counts and the findings, for --json / --junit.
+  void fill_results(CheckResults& results) const {
     PhaseResult p;
-    p.name = o->phase;
+    p.name = o_.phase;
     p.strategy = "sequential";
-    p.executions = out.sequences;
-    p.stopped_by_time = out.stopped_by_time;
-    p.interrupted = out.interrupted;
+    p.executions = out_.sequences;
+    p.stopped_by_time = out_.stopped_by_time;
+    p.interrupted = out_.interrupted;
     results.phases.push_back(p);
-    results.interrupted = results.interrupted || out.interrupted;
+    results.interrupted = results.interrupted || out_.interrupted;
     for (Occurrence& x : results.violations) {
-      for (const Group& g : groups) {
-        if (x.phase == o->phase && x.location == g.kind) x.count = g.count;
+      for (const Group& g : groups_) {
+        if (x.phase == o_.phase && x.location == g.kind) x.count = g.count;
       }
     }
-    for (const FindingReport& f : out.findings) {
+    for (const FindingReport& f : out_.findings) {
       Occurrence x;
-      x.phase = o->phase;
+      x.phase = o_.phase;
       x.property = f.name;
       x.count = f.count;
       x.workload = f.first;
@@ -412,25 +448,43 @@ int run_sequential_check(const SequentialCheckOptions& check_options, Sequential
       results.findings.push_back(std::move(x));
     }
   }
-  out.violations = groups.size();
-  const char* stopped = out.interrupted       ? " (interrupted: the summary so far)"
-                        : out.stopped_by_time ? " (stopped by the time budget)"
-                                              : "";
-  if (!groups.empty()) {
-    u64 failing = 0;
-    for (const Group& g : groups) failing += g.count;
-    std::cout << groups.size() << (groups.size() == 1 ? " violation" : " violations")
-              << " (by kind of failure) in " << failing << " of " << out.sequences << " sequences"
-              << (o->control.stop_at_first ? " (--stop-at-first)" : "") << stopped << "\n";
-    return out.exit = out.interrupted ? 130 : 1;
+
+  int summarize() {
+    out_.violations = groups_.size();
+    const char* stopped = out_.interrupted       ? " (interrupted: the summary so far)"
+                          : out_.stopped_by_time ? " (stopped by the time budget)"
+                                                 : "";
+    if (!groups_.empty()) {
+      u64 failing = 0;
+      for (const Group& g : groups_) failing += g.count;
+      std::cout << groups_.size() << (groups_.size() == 1 ? " violation" : " violations")
+                << " (by kind of failure) in " << failing << " of " << out_.sequences
+                << " sequences" << (o_.control.stop_at_first ? " (--stop-at-first)" : "") << stopped
+                << "\n";
+      return out_.exit = out_.interrupted ? 130 : 1;
+    }
+    std::cout << "no violation in " << out_.sequences << " sequences";
+    if (!out_.findings.empty()) {
+      std::cout << " other than the known findings allowed:";
+      for (const FindingReport& f : out_.findings) std::cout << " " << f.name;
+    }
+    std::cout << stopped << "\n";
+    return out_.exit = out_.interrupted ? 130 : 0;
   }
-  std::cout << "no violation in " << out.sequences << " sequences";
-  if (!out.findings.empty()) {
-    std::cout << " other than the known findings allowed:";
-    for (const FindingReport& f : out.findings) std::cout << " " << f.name;
-  }
-  std::cout << stopped << "\n";
-  return out.exit = out.interrupted ? 130 : 0;
+
+  const SequentialCheckOptions& o_;
+  SequentialOutcome& out_;
+  const std::string variant_;
+  Rng rng_;
+  std::map<std::string, std::size_t> reported_;  // finding -> index in out_.findings
+  std::vector<Group> groups_;
+};
+
+}  // namespace
+
+int run_sequential_check(const SequentialCheckOptions& options, SequentialOutcome* outcome) {
+  SequentialOutcome local;
+  return SequentialCampaign(options, outcome ? *outcome : local).run();
 }
 
 }  // namespace mprogsim::tools

@@ -17,6 +17,6 @@ struct Cli {
   std::map<CLI::App*, Run> runs;  // what each parsed subcommand runs
 };
 
-std::unique_ptr<Cli> make_cli();
+[[nodiscard]] std::unique_ptr<Cli> make_cli();
 
 }  // namespace mprogsim::tools

@@ -25,7 +25,7 @@ const CLI::Validator& non_empty();
 // so that a campaign does not run for minutes and then fail to write its trace. DIR
 // is usable when it is a directory, or does not exist and its nearest existing
 // ancestor is a directory (it is created only when something is written).
-std::string unusable_directory(const std::string& dir);
+[[nodiscard]] std::string unusable_directory(const std::string& dir);
 
 // Prints `line` (escaped: common/escape.h) and a newline on stderr.
 void print_error(const std::string& line);

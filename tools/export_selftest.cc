@@ -487,68 +487,15 @@ class Writer {
              << "\t\tid_" << *step.prog << " = mprogsim_prog_id(fd_" << *step.prog << ");\n"
              << "\telse\n\t\tfd_" << *step.prog << " = NO_SUCH_FD;\n";
         return;
-      case StepOp::kAttach: {
-        std::vector<std::string> fields, flags = step.flags;
-        relative(step.relative, "", &fields, &flags);
-        if (step.replace) {
-          flags.push_back("REPLACE");
-          fields.push_back(".replace_prog_fd = fd_" + *step.replace);
-        }
-        if (step.expected_revision) {
-          fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) +
-                           "ULL");
-        }
-        fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
-        out_ << "\t{\n";
-        opts("bpf_prog_attach_opts", "opta", fields);
-        out_ << "\t\terr = bpf_prog_attach_opts(fd_" << *step.prog
-             << ", loopback, BPF_TCX_INGRESS, &opta);\n";
-        expect(step, "err", tag);
-        out_ << "\t}\n";
+      case StepOp::kAttach:
+        attach(step, tag);
         return;
-      }
-      case StepOp::kDetach: {
-        std::vector<std::string> fields, flags = step.flags;
-        relative(step.relative, "", &fields, &flags);
-        if (step.expected_revision) {
-          fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) +
-                           "ULL");
-        }
-        fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
-        out_ << "\t{\n";
-        opts("bpf_prog_detach_opts", "optd", fields);
-        out_ << "\t\terr = bpf_prog_detach_opts(" << (step.prog ? "fd_" + *step.prog : "0")
-             << ", loopback, BPF_TCX_INGRESS, &optd);\n";
-        expect(step, "err", tag);
-        out_ << "\t}\n";
+      case StepOp::kDetach:
+        detach(step, tag);
         return;
-      }
-      case StepOp::kLinkAttach: {
-        std::vector<std::string> fields, flags = step.flags;
-        relative(step.relative, "tcx.", &fields, &flags);
-        if (step.expected_revision) {
-          fields.push_back(".tcx.expected_revision = " + std::to_string(step.expected_revision) +
-                           "ULL");
-        }
-        fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
-        out_ << "\t{\n";
-        opts("bpf_link_create_opts", "optl", fields);
-        out_ << "\t\terr = bpf_link_create(fd_" << *step.prog
-             << ", loopback, BPF_TCX_INGRESS, &optl);\n";
-        if (step_binds(step)) {
-          const std::string& n = *step.link;
-          if (step.expect) {
-            out_ << "\t\tASSERT_GE(err, 0, " << c_string(tag) << ");\n";
-          }
-          out_ << "\t\tif (err >= 0) {\n\t\t\tfd_" << n << " = err;\n\t\t\tid_" << n
-               << " = mprogsim_link_id(err);\n\t\t}\n";
-        } else {
-          expect(step, "err < 0 ? err : 0", tag);
-          out_ << "\t\tunnamed_links[" << (*unnamed)++ << "] = err;\n";
-        }
-        out_ << "\t}\n";
+      case StepOp::kLinkAttach:
+        link_attach(step, tag, unnamed);
         return;
-      }
       case StepOp::kLinkUpdate: {
         std::vector<std::string> fields;
         if (step.old_prog) {
@@ -585,42 +532,115 @@ class Writer {
         out_ << "\tfd_" << *step.link << " = NO_SUCH_FD;\n";
         return;
       case StepOp::kMiniqInc:
-        if (*held > 0) {
-          throw ExportError(tag + ": a second qdisc hold; a device holds one clsact qdisc");
-        }
-        ++*held;
-        out_ << "\t/* the clsact qdisc takes its hold on the tcx entry (tcx_miniq_inc) */\n"
-                "\tqdisc.attach_point = BPF_TC_INGRESS;\n"
-                "\terr = bpf_tc_hook_create(&qdisc);\n"
-                "\tASSERT_EQ(err, 0, "
-             << c_string(tag) << ");\n";
+        miniq_inc(tag, held);
         return;
       case StepOp::kMiniqDec:
-        if (*held == 0) throw ExportError(tag + ": no qdisc hold to drop");
-        --*held;
-        out_ << "\tqdisc.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;\n"
-                "\terr = bpf_tc_hook_destroy(&qdisc);\n"
-                "\tASSERT_EQ(err, 0, "
-             << c_string(tag) << ");\n";
+        miniq_dec(tag, held);
         return;
       case StepOp::kRun:
-        out_ << "\t/* a datapath pass: not observable from here without traffic; the model "
-                "expects it to run ";
-        if (step.expect_ran) {
-          out_ << "[";
-          for (std::size_t i = 0; i < step.expect_ran->size(); i++) {
-            out_ << (i ? " " : "") << c_comment((*step.expect_ran)[i]);
-          }
-          out_ << "]";
-        } else {
-          out_ << "(not checked)";
-        }
-        out_ << " */\n";
+        run_comment(step);
         return;
       case StepOp::kRefs:
         out_ << "\t/* reference counts: not observable from user space */\n";
         return;
     }
+  }
+
+  void attach(const Step& step, const std::string& tag) {
+    std::vector<std::string> fields, flags = step.flags;
+    relative(step.relative, "", &fields, &flags);
+    if (step.replace) {
+      flags.push_back("REPLACE");
+      fields.push_back(".replace_prog_fd = fd_" + *step.replace);
+    }
+    if (step.expected_revision) {
+      fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) + "ULL");
+    }
+    fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
+    out_ << "\t{\n";
+    opts("bpf_prog_attach_opts", "opta", fields);
+    out_ << "\t\terr = bpf_prog_attach_opts(fd_" << *step.prog
+         << ", loopback, BPF_TCX_INGRESS, &opta);\n";
+    expect(step, "err", tag);
+    out_ << "\t}\n";
+  }
+
+  void detach(const Step& step, const std::string& tag) {
+    std::vector<std::string> fields, flags = step.flags;
+    relative(step.relative, "", &fields, &flags);
+    if (step.expected_revision) {
+      fields.push_back(".expected_revision = " + std::to_string(step.expected_revision) + "ULL");
+    }
+    fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
+    out_ << "\t{\n";
+    opts("bpf_prog_detach_opts", "optd", fields);
+    out_ << "\t\terr = bpf_prog_detach_opts(" << (step.prog ? "fd_" + *step.prog : "0")
+         << ", loopback, BPF_TCX_INGRESS, &optd);\n";
+    expect(step, "err", tag);
+    out_ << "\t}\n";
+  }
+
+  void link_attach(const Step& step, const std::string& tag, int* unnamed) {
+    std::vector<std::string> fields, flags = step.flags;
+    relative(step.relative, "tcx.", &fields, &flags);
+    if (step.expected_revision) {
+      fields.push_back(".tcx.expected_revision = " + std::to_string(step.expected_revision) +
+                       "ULL");
+    }
+    fields.insert(fields.begin(), ".flags = " + flag_expression(flags));
+    out_ << "\t{\n";
+    opts("bpf_link_create_opts", "optl", fields);
+    out_ << "\t\terr = bpf_link_create(fd_" << *step.prog
+         << ", loopback, BPF_TCX_INGRESS, &optl);\n";
+    if (step_binds(step)) {
+      const std::string& n = *step.link;
+      if (step.expect) {
+        out_ << "\t\tASSERT_GE(err, 0, " << c_string(tag) << ");\n";
+      }
+      out_ << "\t\tif (err >= 0) {\n\t\t\tfd_" << n << " = err;\n\t\t\tid_" << n
+           << " = mprogsim_link_id(err);\n\t\t}\n";
+    } else {
+      expect(step, "err < 0 ? err : 0", tag);
+      out_ << "\t\tunnamed_links[" << (*unnamed)++ << "] = err;\n";
+    }
+    out_ << "\t}\n";
+  }
+
+  // The clsact qdisc's hold: a device holds one qdisc, so at most one hold.
+  void miniq_inc(const std::string& tag, int* held) {
+    if (*held > 0) {
+      throw ExportError(tag + ": a second qdisc hold; a device holds one clsact qdisc");
+    }
+    ++*held;
+    out_ << "\t/* the clsact qdisc takes its hold on the tcx entry (tcx_miniq_inc) */\n"
+            "\tqdisc.attach_point = BPF_TC_INGRESS;\n"
+            "\terr = bpf_tc_hook_create(&qdisc);\n"
+            "\tASSERT_EQ(err, 0, "
+         << c_string(tag) << ");\n";
+  }
+
+  void miniq_dec(const std::string& tag, int* held) {
+    if (*held == 0) throw ExportError(tag + ": no qdisc hold to drop");
+    --*held;
+    out_ << "\tqdisc.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;\n"
+            "\terr = bpf_tc_hook_destroy(&qdisc);\n"
+            "\tASSERT_EQ(err, 0, "
+         << c_string(tag) << ");\n";
+  }
+
+  void run_comment(const Step& step) {
+    out_ << "\t/* a datapath pass: not observable from here without traffic; the model "
+            "expects it to run ";
+    if (step.expect_ran) {
+      out_ << "[";
+      for (std::size_t i = 0; i < step.expect_ran->size(); i++) {
+        out_ << (i ? " " : "") << c_comment((*step.expect_ran)[i]);
+      }
+      out_ << "]";
+    } else {
+      out_ << "(not checked)";
+    }
+    out_ << " */\n";
   }
 
   void query(const Step& step, const std::string& tag) {

@@ -26,7 +26,8 @@ class ExportError : public std::runtime_error {
 // The C source of one test function per scenario, named serial_test_mprogsim_<stem>
 // (with _<n> suffixes for an array); `source` is named in the header comment.
 // `from_trace`: the steps come from a trace, whose concurrent schedule is left out.
-std::string export_selftest(const std::vector<Scenario>& scenarios, const std::string& stem,
-                            const std::string& source, bool from_trace);
+[[nodiscard]] std::string export_selftest(const std::vector<Scenario>& scenarios,
+                                          const std::string& stem, const std::string& source,
+                                          bool from_trace);
 
 }  // namespace mprogsim::tools

@@ -21,12 +21,12 @@ struct InputFile {
 };
 
 // Reads `path`; throws ScenarioError (its message a JSON path or the reason).
-InputFile read_input(const std::string& path);
+[[nodiscard]] InputFile read_input(const std::string& path);
 
 // "PATH: WHAT", with "(step N)" added when WHAT starts with a path into `steps`.
-std::string input_error(const std::string& path, const std::string& what);
+[[nodiscard]] std::string input_error(const std::string& path, const std::string& what);
 // WHAT with " (step N)" added when it starts, or goes on after "...: ", with a JSON
 // path into `steps` ("$.steps[3]...": step 4; docs/scenario-format.md, "Step numbers").
-std::string with_step_number(const std::string& what);
+[[nodiscard]] std::string with_step_number(const std::string& what);
 
 }  // namespace mprogsim::tools

@@ -70,17 +70,17 @@ struct CheckResults {
   void normalize();
 };
 
-nlohmann::ordered_json to_json(const CheckResults& results);
+[[nodiscard]] nlohmann::ordered_json to_json(const CheckResults& results);
 // Throws std::runtime_error with a one-line reason ($.path: what).
-CheckResults check_results_from_json(const nlohmann::ordered_json& json);
+[[nodiscard]] CheckResults check_results_from_json(const nlohmann::ordered_json& json);
 // The unsharded result from every shard of one run; throws std::runtime_error when
 // the parts are not the shards of one run (different options, a shard missing or
 // given twice).
-CheckResults merge_check_results(const std::vector<CheckResults>& shards);
+[[nodiscard]] CheckResults merge_check_results(const std::vector<CheckResults>& shards);
 
 // JUnit XML for `check`: one test case per property checked in each phase (a
 // failure with its message when violated) and one per known finding met.
-std::string check_junit(const CheckResults& results);
+[[nodiscard]] std::string check_junit(const CheckResults& results);
 
 // One test case of a JUnit report (replay: a scenario or a trace).
 struct JunitCase {
@@ -89,9 +89,9 @@ struct JunitCase {
   std::string failure;  // empty: passed
   std::string output;   // system-out
 };
-std::string junit_xml(const std::string& suite, const std::vector<JunitCase>& cases);
+[[nodiscard]] std::string junit_xml(const std::string& suite, const std::vector<JunitCase>& cases);
 
 // Writes `text` atomically to `path`; returns "" or the reason it failed.
-std::string write_result_file(const std::string& path, const std::string& text);
+[[nodiscard]] std::string write_result_file(const std::string& path, const std::string& text);
 
 }  // namespace mprogsim::tools

@@ -10,13 +10,13 @@ namespace mprogsim::tools {
 
 using Run = std::function<int()>;
 
-Run add_replay(CLI::App& app);
-Run add_mutants(CLI::App& app);
-Run add_check(CLI::App& app);
-Run add_shrink(CLI::App& app);
-Run add_diff(CLI::App& app);
-Run add_merge(CLI::App& app);
-Run add_export(CLI::App& app);
-Run add_validate(CLI::App& app);
+[[nodiscard]] Run add_replay(CLI::App& app);
+[[nodiscard]] Run add_mutants(CLI::App& app);
+[[nodiscard]] Run add_check(CLI::App& app);
+[[nodiscard]] Run add_shrink(CLI::App& app);
+[[nodiscard]] Run add_diff(CLI::App& app);
+[[nodiscard]] Run add_merge(CLI::App& app);
+[[nodiscard]] Run add_export(CLI::App& app);
+[[nodiscard]] Run add_validate(CLI::App& app);
 
 }  // namespace mprogsim::tools

@@ -51,16 +51,17 @@ class AtomicFile {
 };
 
 // Returns an empty string on success, else what went wrong.
-std::string write_file_atomically(const std::string& path, const std::string& text);
+[[nodiscard]] std::string write_file_atomically(const std::string& path, const std::string& text);
 
 // Writes a new file and never replaces one (AtomicFile::commit_as_new): two runs
 // that pick the same name both keep their file.
-std::string write_new_file_atomically(const std::string& stem, const std::string& extension,
-                                      const std::string& text, std::string* written);
+[[nodiscard]] std::string write_new_file_atomically(const std::string& stem,
+                                                    const std::string& extension,
+                                                    const std::string& text, std::string* written);
 
 // Why `path` cannot be a target, or an empty string: it exists and is not a regular
 // file. Checked again when the file is written; exposed so that a command can refuse
 // a bad target before it spends minutes on the content.
-std::string unwritable_target(const std::string& path);
+[[nodiscard]] std::string unwritable_target(const std::string& path);
 
 }  // namespace mprogsim

@@ -32,7 +32,7 @@ struct InterleavingGraphOptions {
 };
 
 // The DOT text for `result`, which must have been run with record_events.
-std::string interleaving_dot(const ExecutionResult& result,
-                             const InterleavingGraphOptions& options);
+[[nodiscard]] std::string interleaving_dot(const ExecutionResult& result,
+                                           const InterleavingGraphOptions& options);
 
 }  // namespace mprogsim::sim

@@ -20,7 +20,7 @@ namespace {
 
 std::string scenario_error(const std::string& text) {
   try {
-    parse_scenarios(text);
+    (void)parse_scenarios(text);
   } catch (const ScenarioError& e) {
     return e.what();
   }
@@ -29,7 +29,7 @@ std::string scenario_error(const std::string& text) {
 
 std::string trace_error(const std::string& text) {
   try {
-    parse_trace(text);
+    (void)parse_trace(text);
   } catch (const ScenarioError& e) {
     return e.what();
   }

@@ -38,7 +38,7 @@ struct TraceSize {
       const;  // "4 control steps, 1 reader x 1 pass, schedule 95 steps, 2 preemptions"
 };
 
-TraceSize size_of(const Trace& trace, const ExecutionResult& result);
+[[nodiscard]] TraceSize size_of(const Trace& trace, const ExecutionResult& result);
 
 struct ShrinkOptions {
   std::uint64_t max_candidates = 20000;  // a bound on the work, never reached in practice
@@ -55,6 +55,6 @@ struct ShrinkResult {
 // Shrinks `trace`, which must replay strictly with its recorded violation (the
 // caller checks that first, with replay_trace). The result's origin strategy is
 // "shrink"; seed and execution stay those of the trace it came from.
-ShrinkResult shrink_trace(const Trace& trace, const ShrinkOptions& options = {});
+[[nodiscard]] ShrinkResult shrink_trace(const Trace& trace, const ShrinkOptions& options = {});
 
 }  // namespace mprogsim::sim

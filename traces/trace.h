@@ -56,16 +56,17 @@ struct Trace {
 };
 
 // Whether the JSON text's top level declares the trace format.
-bool looks_like_trace(const std::string& text);
+[[nodiscard]] bool looks_like_trace(const std::string& text);
 // Throws ScenarioError with a JSON path for anything malformed.
-Trace parse_trace(const std::string& text);
-std::string write_trace(const Trace& trace);
+[[nodiscard]] Trace parse_trace(const std::string& text);
+[[nodiscard]] std::string write_trace(const Trace& trace);
 
 // The schedule in its file form: runs of one thread, "C*12 R1*3 rcu".
-std::string schedule_text(const std::vector<sim::ThreadId>& schedule);
+[[nodiscard]] std::string schedule_text(const std::vector<sim::ThreadId>& schedule);
 
 // Where schedule entry `index` (0-based, counted in steps) is written in the
 // file: "$.schedule[3]", the run that holds it; "$.schedule" past the end.
-std::string schedule_entry_path(const std::vector<sim::ThreadId>& schedule, std::uint64_t index);
+[[nodiscard]] std::string schedule_entry_path(const std::vector<sim::ThreadId>& schedule,
+                                              std::uint64_t index);
 
 }  // namespace mprogsim

@@ -11,9 +11,10 @@
 namespace mprogsim::sim {
 
 // Throws ScenarioError for an unknown mutant or one the trace's variant cannot show.
-Workload workload_of(const Trace& trace);
+[[nodiscard]] Workload workload_of(const Trace& trace);
 
-Trace trace_of(const Workload& workload, const ExecutionResult& result, const TraceOrigin& origin);
+[[nodiscard]] Trace trace_of(const Workload& workload, const ExecutionResult& result,
+                             const TraceOrigin& origin);
 
 struct ReplayResult {
   ExecutionResult execution;
@@ -31,6 +32,7 @@ inline constexpr std::uint64_t kMaxRecordedSteps = 100'000;
 // execution.status / execution.error (the caller exits 2).
 // `lenient`: skip schedule entries naming a thread that cannot run (see
 // ReplayStrategy) instead of reporting a bad schedule.
-ReplayResult replay_trace(const Trace& trace, bool record_events, bool lenient = false);
+[[nodiscard]] ReplayResult replay_trace(const Trace& trace, bool record_events,
+                                        bool lenient = false);
 
 }  // namespace mprogsim::sim

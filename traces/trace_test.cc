@@ -14,7 +14,7 @@ namespace {
 
 std::string error_of(const std::string& text) {
   try {
-    parse_trace(text);
+    (void)parse_trace(text);
   } catch (const ScenarioError& e) {
     return e.what();
   }
@@ -65,7 +65,7 @@ TEST(TraceTest, RejectsWithAPath) {
   EXPECT_NE(error_of(R"({"format":"mprogsim-trace","version":1E400})").find("malformed JSON"),
             std::string::npos);
   EXPECT_FALSE(looks_like_trace(R"({"format":1E400})"));
-  EXPECT_THROW(parse_scenarios(R"({"semantics":"v2","steps":[],"initial_revision":1E400})"),
+  EXPECT_THROW((void)parse_scenarios(R"({"semantics":"v2","steps":[],"initial_revision":1E400})"),
                ScenarioError);
   EXPECT_NE(error_of(R"({"format":"mprogsim-trace","version":2,"semantics":"v2","steps":[]})")
                 .find("$.version: unknown version 2"),
