@@ -150,9 +150,9 @@ class Builder {
     }
   }
 
-  void detaches_without_prog() {
-    Step s = make_step(StepOp::kDetach);
-    add(s);
+  // s under each position flag (alone and relative to every program), then under
+  // FIRST and LAST where the variant has them; s comes back without flags.
+  void add_positioned(Step& s) {
     for (const char* where : kPositions) {
       s.flags = {where};
       add(s);
@@ -169,6 +169,12 @@ class Builder {
         add(s);
       }
     }
+  }
+
+  void detaches_without_prog() {
+    Step s = make_step(StepOp::kDetach);
+    add(s);
+    add_positioned(s);
     s.flags.clear();
     s.expected_revision = current_ + 1;
     add(s);
@@ -193,22 +199,7 @@ class Builder {
     Step s = prog_step(StepOp::kLinkAttach, p);
     s.link = name;
     add(s);
-    for (const char* where : kPositions) {
-      s.flags = {where};
-      add(s);
-      for (const auto& q : progs_) {
-        s.relative = prog_relative(q);
-        add(s);
-      }
-      s.relative = Relative{};
-    }
-    s.flags.clear();
-    if (bounds_.first_last) {
-      for (const char* flag : kEnds) {
-        s.flags = {flag};
-        add(s);
-      }
-    }
+    add_positioned(s);
   }
 
   const Pair& pair_;
