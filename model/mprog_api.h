@@ -123,7 +123,14 @@ class MprogApi {
   [[nodiscard]] virtual QueryResult prog_query(const QueryAttr& attr) = 0;
 
   // One datapath pass over the published entry: the ids of the programs it ran.
-  [[nodiscard]] virtual std::vector<u32> run() = 0;
+  [[nodiscard]] std::vector<u32> run() {
+    std::vector<u32> ran;
+    run_into(ran);
+    return ran;
+  }
+  // The same into `ran` (emptied first), whose capacity a caller that runs millions
+  // of passes (the simulator's readers) keeps.
+  virtual void run_into(std::vector<u32>& ran) = 0;
 
   // The clsact/ingress qdisc taking / dropping its hold on the hook's entry.
   virtual void miniq_inc() = 0;

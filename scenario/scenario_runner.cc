@@ -79,12 +79,19 @@ class ScenarioSession::Runner {
   Runner(MprogApi& system, Semantics semantics, NameBinding binding)
       : system_(system), bits_(variant_info(semantics)), binding_(binding) {}
 
-  StepReport step(const Step& step, std::size_t index) {
-    where_ = "step " + std::to_string(index);
+  // Fills `step_report`, reusing its storage: the simulator runs a step per control
+  // step of every execution, and fresh strings and vectors for each cost more than
+  // most steps do.
+  void step(const Step& step, std::size_t index, StepReport& step_report) {
+    where_.assign("step ");
+    char digits[24];
+    where_.append(digits, std::to_chars(digits, digits + sizeof(digits), index).ptr);
     index_ = index;
-    StepReport step_report;
     step_report.index = index;
     step_report.observed = step;
+    step_report.mismatches.clear();
+    step_report.warnings.clear();
+    step_report.violations.clear();
     // From the file, a link_attach's binding is known before it runs; from the result,
     // only a link name that is already bound can be refused up front (after the run).
     link_binds_ = binding_ == NameBinding::kFromFile && step_binds(step);
@@ -107,7 +114,6 @@ class ScenarioSession::Runner {
       step_report.violations.push_back("out-of-bounds: " + out_of_bounds[v] +
                                        " (the kernel would access memory past the array)");
     }
-    return step_report;
   }
 
   std::vector<std::string> prog_names() const {
@@ -285,7 +291,7 @@ class ScenarioSession::Runner {
         run_refs(step, line, out);
         break;
     }
-    out->line = line.str();
+    out->line.assign(line.str());
   }
 
   void run_load(const Step& step, LineText& line, StepReport* out) {
@@ -578,7 +584,14 @@ ScenarioSession::ScenarioSession(MprogApi& system, std::optional<u64> initial_re
 }
 ScenarioSession::~ScenarioSession() = default;
 
-StepReport ScenarioSession::step(const Step& step) { return runner_->step(step, ++steps_); }
+StepReport ScenarioSession::step(const Step& step) {
+  StepReport report;
+  runner_->step(step, ++steps_, report);
+  return report;
+}
+void ScenarioSession::step(const Step& step, StepReport& report) {
+  runner_->step(step, ++steps_, report);
+}
 std::vector<std::string> ScenarioSession::prog_names() const { return runner_->prog_names(); }
 std::vector<std::string> ScenarioSession::link_names() const { return runner_->link_names(); }
 bool ScenarioSession::prog_closed(const std::string& name) const {

@@ -62,6 +62,8 @@ class ScenarioSession {
 
   // Throws ScenarioError for a step the format forbids (unbound name, ...).
   StepReport step(const Step& step);
+  // The same into `report`, reusing its storage (the simulator's per-step path).
+  void step(const Step& step, StepReport& report);
 
   // Bound names, sorted; a name whose binding step failed is bound too (to nothing).
   std::vector<std::string> prog_names() const;

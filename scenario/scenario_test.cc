@@ -176,7 +176,7 @@ class Forwarding : public MprogApi {
   int link_detach(u32 fd) override { return real_->link_detach(fd); }
   int close_fd(u32 fd) override { return real_->close_fd(fd); }
   QueryResult prog_query(const QueryAttr& a) override { return real_->prog_query(a); }
-  std::vector<u32> run() override { return real_->run(); }
+  void run_into(std::vector<u32>& ran) override { real_->run_into(ran); }
   void miniq_inc() override { real_->miniq_inc(); }
   void miniq_dec() override { real_->miniq_dec(); }
   u32 miniq_holds() const override { return real_->miniq_holds(); }

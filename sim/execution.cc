@@ -780,9 +780,9 @@ void Execution::control_body() {
       log(kControlThread, "begins step " + std::to_string(k + 1) + ": " + step_op_name(steps[k].op),
           {.kind = EventKind::kStepBegin, .index = k + 1});
     }
-    StepReport report;
+    StepReport& report = scratch_->report;
     try {
-      report = session_->step(steps[k]);
+      session_->step(steps[k], report);
     } catch (const ScenarioError& e) {
       result_.status = ExecutionResult::Status::kBadWorkload;
       result_.error = e.what();
@@ -809,7 +809,8 @@ void Execution::reader_body(ThreadId id) {
       log(id, "pass " + std::to_string(pass) + " begins",
           {.kind = EventKind::kPassBegin, .index = pass});
     }
-    const std::vector<u32> ran = target_->api().run();
+    std::vector<u32>& ran = scratch_->ran[id];
+    target_->api().run_into(ran);
     // The pass is over: the entries it loaded are no longer this reader's to read.
     for (Hold& h : holds_) {
       if (h.reader == id && !h.end_po) h.end_po = hb_.clock(id).c[hb_.slot_of(id)];

@@ -63,6 +63,8 @@ struct ExecutionScratch {
   std::vector<Hold> holds;
   std::deque<VectorClock> callback_clocks;  // of each queued callback's call_rcu, in order
   DistinctHash distinct;
+  StepReport report;  // the control path's, step after step (its strings keep their capacity)
+  std::array<std::vector<u32>, kMaxReaders + 1> ran;  // each reader's pass, pass after pass
 
   void reset(std::size_t nthreads);
 };

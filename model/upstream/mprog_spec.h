@@ -31,7 +31,7 @@ class MprogSpec final : public MprogApi {
   int link_detach(u32 link_fd) override;
   int close_fd(u32 fd) override;
   QueryResult prog_query(const QueryAttr& attr) override;
-  std::vector<u32> run() override;
+  void run_into(std::vector<u32>& ran) override;
   void miniq_inc() override;
   void miniq_dec() override;
   u32 miniq_holds() const override { return miniq_holds_; }

@@ -220,11 +220,10 @@ QueryResult System::prog_query(const QueryAttr& a) {
   return result;
 }
 
-std::vector<u32> System::run() {
+void System::run_into(std::vector<u32>& ran) {
   CallScope scope(this);
-  std::vector<u32> ran;
+  ran.clear();
   tcx_run(&dev_, &ran);
-  return ran;
 }
 
 void System::miniq_inc() {

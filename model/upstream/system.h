@@ -28,7 +28,7 @@ class System final
   int link_detach(u32 link_fd) override;
   int close_fd(u32 fd) override;
   QueryResult prog_query(const QueryAttr& attr) override;
-  std::vector<u32> run() override;
+  void run_into(std::vector<u32>& ran) override;
   // The ingress qdisc's ingress_init() / ingress_destroy().
   void miniq_inc() override;
   void miniq_dec() override;

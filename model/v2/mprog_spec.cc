@@ -399,10 +399,9 @@ QueryResult MprogSpec::prog_query(const QueryAttr& attr) {
   return result;
 }
 
-std::vector<u32> MprogSpec::run() {
-  std::vector<u32> ran;
+void MprogSpec::run_into(std::vector<u32>& ran) {
+  ran.clear();
   for (const Slot& slot : slots_) ran.push_back(slot.prog_id);
-  return ran;
 }
 
 void MprogSpec::miniq_inc() {
