@@ -5,13 +5,61 @@
 # correct model, become regression traces that must keep passing
 # (traces/corpus/correct-on-<mutant>.json). Deterministic: same binary, same files.
 #
-# usage: scripts/make_corpus.sh [path/to/mprogsim]
+# `check` writes one trace per violation group (and one per known finding met), so a
+# run can leave several files: each corpus trace is the trace of the FIRST violation
+# group, as `check --json` lists them (in the order the run met them,
+# docs/results-format.md), never whatever a glob finds. A check that does not exit 1
+# (a violation) stops the script: a corpus entry the campaign no longer finds must be
+# noticed, not written from a stale or missing file.
+#
+# usage: scripts/make_corpus.sh [path/to/mprogsim [corpus-dir [name...]]]
+#   corpus-dir defaults to traces/corpus; names (a mutant, correct-on-<mutant>,
+#   upstream-replace-mix, upstream-replace-mix-runs-p1-twice) make only those entries
+#   (scripts/test_make_corpus.sh compares them with the committed corpus).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mprogsim=${1:-build/default/tools/mprogsim}
-corpus=traces/corpus
+corpus=${2:-traces/corpus}
+only=("${@:3}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# Whether the corpus entry $1 is to be made (all of them when no name was given).
+wanted() {
+  [ ${#only[@]} -eq 0 ] && return 0
+  local name
+  for name in "${only[@]}"; do [ "$name" = "$1" ] && return 0; done
+  return 1
+}
+
+# Runs `mprogsim check` with the given options and prints the path of the trace of
+# the first violation group it reports.
+first_violation_trace() {
+  rm -rf "$work/check" "$work/check.json"
+  local code=0
+  "$mprogsim" check "$@" --out "$work/check" --json "$work/check.json" -q >/dev/null || code=$?
+  if [ "$code" -ne 1 ]; then
+    echo "make_corpus: check $* exited $code, not 1 (a violation)" >&2
+    exit 1
+  fi
+  local name
+  name=$(jq -r '.violations[0].trace // empty' "$work/check.json")
+  if [ -z "$name" ]; then
+    echo "make_corpus: check $* lists no violation with a trace" >&2
+    exit 1
+  fi
+  echo "$work/check/$name"
+}
+
+description() {  # $1: a mutant; its one-line description
+  "$mprogsim" mutants | awk -F'\t' -v m="$1" '$1 == m { print $4 }'
+}
+
+# Shrinks trace $1 into the corpus entry $2 named $3; prints the sizes before and after.
+shrink_into() {
+  "$mprogsim" shrink "$1" -o "$corpus/$2.json" --name "$3" |
+    sed -n 's/^  \(before\|after\)/'"$2"' \1/p'
+}
 
 concurrent=(commit-no-sync prog-put-frees-now publish-before-written del-puts-early
             reader-reloads-entry free-bundle-now reader-unlocks-early)
@@ -25,14 +73,12 @@ on_correct_model=(commit-no-sync prog-put-frees-now free-bundle-now)
 
 mkdir -p "$corpus"
 for mutant in "${concurrent[@]}" "${sequential[@]}"; do
-  rm -rf "$work/check"
-  "$mprogsim" check --strategy random --mutant "$mutant" --executions 200000 --out "$work/check" -q >/dev/null || true
-  found=$(ls "$work/check"/*.json)
-  description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
-  "$mprogsim" shrink "$found" -o "$corpus/$mutant.json" --name "$mutant: $description" |
-    sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'
+  wanted "$mutant" || continue
+  found=$(first_violation_trace --strategy random --mutant "$mutant" --executions 200000)
+  shrink_into "$found" "$mutant" "$mutant: $(description "$mutant")"
 done
 for mutant in "${on_correct_model[@]}"; do
+  wanted "correct-on-$mutant" || continue
   "$mprogsim" replay "$corpus/$mutant.json" --mutant none --expect-no-violation \
     --record "$work/correct.json" >/dev/null
   # The name says what the regression is; the rest is the execution as it ran.
@@ -46,25 +92,20 @@ done
 upstream_zoo=(upstream-empty-detach-before upstream-query-null-entry-before
               upstream-miniq-bool-before fetch-front-no-clamp)
 for mutant in "${upstream_zoo[@]}"; do
-  rm -rf "$work/check"
-  "$mprogsim" check --strategy random --variant upstream --mutant "$mutant" --executions 200000 \
-    --out "$work/check" -q >/dev/null || true
-  found=$(ls "$work/check"/*.json)
-  description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
-  "$mprogsim" shrink "$found" -o "$corpus/$mutant.json" --name "$mutant: $description" |
-    sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'
+  wanted "$mutant" || continue
+  found=$(first_violation_trace --strategy random --variant upstream --mutant "$mutant" \
+    --executions 200000)
+  shrink_into "$found" "$mutant" "$mutant: $(description "$mutant")"
 done
 # upstream-max-check-before needs 63 programs, which only the sequential campaign's
-# long sequences reach; its scenario then runs as a reader-less simulator workload.
+# long sequences reach. That campaign writes each violation group's sequence as a
+# scenario and, when the reader-less simulator sees it, as a trace (the same trace
+# `check --workload SCENARIO --readers 0` finds): the first group's trace is shrunk.
 mutant=upstream-max-check-before
-rm -rf "$work/check" "$work/seq"
-"$mprogsim" check --sequential --variant upstream --mutant "$mutant" --out "$work/seq" -q \
-  >/dev/null || true
-"$mprogsim" check --workload "$(ls "$work/seq"/*.json)" --readers 0 --executions 1 \
-  --mutant "$mutant" --out "$work/check" -q >/dev/null || true
-description=$("$mprogsim" mutants | awk -F'\t' -v m="$mutant" '$1 == m { print $4 }')
-"$mprogsim" shrink "$(ls "$work/check"/*.json)" -o "$corpus/$mutant.json" \
-  --name "$mutant: $description" | sed -n 's/^  \(before\|after\)/'"$mutant"' \1/p'
+if wanted "$mutant"; then
+  found=$(first_violation_trace --sequential --variant upstream --mutant "$mutant")
+  shrink_into "$found" "$mutant" "$mutant: $(description "$mutant")"
+fi
 
 # Known findings of the code as mirrored (docs/semantics.md, U1): upstream's in-place
 # replaces race a pass. The workload is the shortest one: two programs attached, then
@@ -81,11 +122,10 @@ EOF
 for case in "upstream-replace-mix P4 it runs [P1 P4], a list never committed" \
             "upstream-replace-mix-runs-p1-twice P1 it runs [P1 P1], one program twice for one packet"; do
   read -r name second what <<<"$case"
+  wanted "$name" || continue
   write_mix "$second" >"$work/mix.json"
-  rm -rf "$work/check"
-  "$mprogsim" check --workload "$work/mix.json" --readers 1 --passes 1 --strategy dfs \
-    --preemption-bound 3 --allow-finding none --out "$work/check" -q >/dev/null || true
-  "$mprogsim" shrink "$(ls "$work/check"/*.json)" -o "$corpus/$name.json" \
-    --name "$name: two in-place replaces during one pass (upstream, no grace period): $what" |
-    sed -n 's/^  \(before\|after\)/'"$name"' \1/p'
+  found=$(first_violation_trace --workload "$work/mix.json" --readers 1 --passes 1 \
+    --strategy dfs --preemption-bound 3 --allow-finding none)
+  shrink_into "$found" "$name" \
+    "$name: two in-place replaces during one pass (upstream, no grace period): $what"
 done

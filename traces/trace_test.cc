@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The trace reader is as strict as the scenario reader and says where; the writer
-// round-trips; every corpus trace is already in the writer's form, byte for byte.
+// round-trips; every corpus trace is already in the writer's form, byte for byte, and
+// records the outcome its replay shows today.
 #include "traces/trace.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "traces/trace_replay.h"
 
 namespace mprogsim {
 namespace {
@@ -146,6 +149,27 @@ TEST(TraceTest, CorpusTracesAreInTheWritersForm) {
     const Trace t = parse_trace(text.str());
     EXPECT_EQ(write_trace(t), text.str());
     ASSERT_TRUE(t.outcome);
+    seen++;
+  }
+  EXPECT_GE(seen, 7U);
+}
+
+// A corpus trace's outcome (message, evidence) is what a user reads in the file: it
+// must say what replaying it says today, in today's words ("schedule step N", the
+// deciding arguments of a step), i.e. the file is what `replay --record` writes.
+TEST(TraceTest, CorpusOutcomesAreWhatReplayShowsToday) {
+  std::size_t seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(MPROGSIM_CORPUS_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    SCOPED_TRACE(entry.path().string());
+    const Trace t = parse_trace(text.str());
+    const sim::ReplayResult r = sim::replay_trace(t, false, false);
+    ASSERT_TRUE(r.reproduced) << r.difference;
+    ASSERT_TRUE(t.origin);
+    EXPECT_EQ(write_trace(sim::trace_of(sim::workload_of(t), r.execution, *t.origin)), text.str());
     seen++;
   }
   EXPECT_GE(seen, 7U);
