@@ -3,7 +3,9 @@
 # finds, `mprogsim check` writes the failing trace and `mprogsim shrink` minimizes
 # it into traces/corpus/<mutant>.json; a few of the concurrent ones, replayed on the
 # correct model, become regression traces that must keep passing
-# (traces/corpus/correct-on-<mutant>.json). Deterministic: same binary, same files.
+# (traces/corpus/correct-on-<mutant>.json); and the known finding U1 of the correct
+# upstream code gets its two traces (traces/corpus/upstream-replace-mix*.json).
+# Deterministic: same binary, same files (docs/trace-format.md, "The corpus").
 #
 # `check` writes one trace per violation group (and one per known finding met), so a
 # run can leave several files: each corpus trace is the trace of the FIRST violation
