@@ -82,13 +82,18 @@ class ScenarioSession::Runner {
   // Fills `step_report`, reusing its storage: the simulator runs a step per control
   // step of every execution, and fresh strings and vectors for each cost more than
   // most steps do.
-  void step(const Step& step, std::size_t index, StepReport& step_report) {
+  void step(const Step& step, std::size_t index, StepReport& step_report,
+            ScenarioSession::Observed observed) {
     where_.assign("step ");
     char digits[24];
     where_.append(digits, std::to_chars(digits, digits + sizeof(digits), index).ptr);
     index_ = index;
     step_report.index = index;
-    step_report.observed = step;
+    if (observed == ScenarioSession::Observed::kStep) {
+      step_report.observed = step;
+    } else {
+      clear_expectations(&step_report.observed);
+    }
     step_report.mismatches.clear();
     step_report.warnings.clear();
     step_report.violations.clear();
@@ -442,6 +447,8 @@ class ScenarioSession::Runner {
     line << " ->";
     // A refs step without expect_refs (a shrinker may drop it) asks nothing.
     static const std::map<std::string, u64> kNothing;
+    // Observed::kResults starts from no expectations at all.
+    if (step.expect_refs && !out->observed.expect_refs) out->observed.expect_refs.emplace();
     for (const auto& [name, expected] : step.expect_refs ? *step.expect_refs : kNothing) {
       // An object that does not exist (its binding step failed) has 0.
       u64 actual = 0;
@@ -586,11 +593,11 @@ ScenarioSession::~ScenarioSession() = default;
 
 StepReport ScenarioSession::step(const Step& step) {
   StepReport report;
-  runner_->step(step, ++steps_, report);
+  runner_->step(step, ++steps_, report, Observed::kStep);
   return report;
 }
-void ScenarioSession::step(const Step& step, StepReport& report) {
-  runner_->step(step, ++steps_, report);
+void ScenarioSession::step(const Step& step, StepReport& report, Observed observed) {
+  runner_->step(step, ++steps_, report, observed);
 }
 std::vector<std::string> ScenarioSession::prog_names() const { return runner_->prog_names(); }
 std::vector<std::string> ScenarioSession::link_names() const { return runner_->link_names(); }

@@ -284,5 +284,39 @@ TEST(ScenarioTest, WriterRoundTrips) {
   EXPECT_EQ(write_scenario(parse_scenarios(written)[0]), written);
 }
 
+// The simulator's path: one report reused step after step, holding only the results.
+// It must report what a fresh report does, and its results must be the step's (not
+// left over from an earlier step of another kind).
+TEST(ScenarioTest, AReusedResultsOnlyReportMatchesAFreshOne) {
+  for (const char* semantics : {"v2", "upstream"}) {
+    const Scenario scenario = parse_scenarios(std::string(R"({"semantics":")") + semantics +
+                                              R"(","steps":[
+      {"op":"load","prog":"P1"},{"op":"load","prog":"P2"},
+      {"op":"attach","prog":"P1","expect":"OK"},
+      {"op":"run","expect_ran":["P2"]},
+      {"op":"query","expect":"OK"},
+      {"op":"refs","expect_refs":{"P1":2,"P2":1}},
+      {"op":"attach","prog":"P1","expect":"OK"},
+      {"op":"prog_close","prog":"P2"},
+      {"op":"refs","expect_refs":{"P2":0}}]})")[0];
+    auto fresh_system = make_system(scenario.semantics);
+    auto reused_system = make_system(scenario.semantics);
+    ScenarioSession fresh(*fresh_system, std::nullopt, scenario.semantics);
+    ScenarioSession reused(*reused_system, std::nullopt, scenario.semantics);
+    StepReport report;
+    for (const Step& step : scenario.steps) {
+      const StepReport want = fresh.step(step);
+      reused.step(step, report, ScenarioSession::Observed::kResults);
+      EXPECT_EQ(report.line, want.line) << semantics;
+      EXPECT_EQ(report.mismatches, want.mismatches) << semantics << " " << want.line;
+      EXPECT_EQ(report.observed.expect, want.observed.expect) << want.line;
+      EXPECT_EQ(report.observed.expect_ran, want.observed.expect_ran) << want.line;
+      EXPECT_EQ(report.observed.expect_count, want.observed.expect_count) << want.line;
+      EXPECT_EQ(report.observed.expect_progs, want.observed.expect_progs) << want.line;
+      EXPECT_EQ(report.observed.expect_refs, want.observed.expect_refs) << want.line;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mprogsim
