@@ -102,6 +102,38 @@ struct WorkloadRun {
   DistinctStates states;
 };
 
+// Counts the known findings execution `k` of `run` met, each once per execution,
+// keeping the first execution that met each (the merge re-runs it to stop there).
+void note_findings(WorkloadRun& run, const ExecutionResult& r, std::uint64_t k) {
+  std::set<std::string> met_here;
+  for (const Violation& f : r.findings) {
+    if (!met_here.insert(f.finding).second) continue;
+    auto it = std::find_if(run.findings.begin(), run.findings.end(),
+                           [&](const WorkloadRun::Finding& m) { return m.name == f.finding; });
+    if (it == run.findings.end()) {
+      run.findings.push_back({f.finding, 0, k, r});
+      it = run.findings.end() - 1;
+    }
+    it->count++;
+  }
+}
+
+// Counts execution `k`'s violation in its group (property and location), keeping
+// the group's first execution, the one its trace is written from.
+void note_violation(WorkloadRun& run, ExecutionResult r, std::uint64_t k) {
+  const std::string location = violation_location(*r.violation, run.workload);
+  auto it =
+      std::find_if(run.violations.begin(), run.violations.end(), [&](const WorkloadRun::Group& g) {
+        return g.property == r.violation->property && g.location == location;
+      });
+  if (it == run.violations.end()) {
+    const std::string property = r.violation->property;
+    run.violations.push_back({property, location, 0, k, std::move(r)});
+    it = run.violations.end() - 1;
+  }
+  it->count++;
+}
+
 class Campaign {
  public:
   Campaign(const CampaignOptions& options, const std::function<void(const Progress&)>& progress)
@@ -132,6 +164,20 @@ class Campaign {
   WorkloadRun run_workload(std::uint64_t w, Workload workload, std::uint64_t cap) const;
   // Merges the next run in workload order; false when the campaign ends with it.
   bool commit(WorkloadRun run);
+  // dfs, dpor: a run that went past the execution budget is run again, cut at the
+  // budget (so the result does not depend on jobs or shards); false on an error.
+  [[nodiscard]] bool cut_to_budget(WorkloadRun& run) const;
+  // The run's counts into the result.
+  void add_counts(const WorkloadRun& run);
+  // The run's known findings and violation groups into the result's, first
+  // occurrences numbered from `index_base`; merge_violations says whether it had one.
+  void merge_findings(const WorkloadRun& run, std::uint64_t index_base);
+  [[nodiscard]] bool merge_violations(WorkloadRun& run, std::uint64_t index_base);
+  // Whether the campaign ends with this run (a violation under stop_at_first, time,
+  // an interrupt, a fixed workload explored, the budget spent), saying why.
+  [[nodiscard]] bool ends_with(const WorkloadRun& run, bool violated);
+  // The progress callback, at most every quarter second.
+  void report_progress();
   void worker();
 
   const CampaignOptions& o_;
@@ -214,17 +260,7 @@ WorkloadRun Campaign::run_workload(std::uint64_t w, Workload workload, std::uint
     ExecutionResult r =
         run_execution(run.workload, reference, *strategy, execution_options, &run.states);
     run.runs++;
-    std::set<std::string> met_here;
-    for (const Violation& f : r.findings) {
-      if (!met_here.insert(f.finding).second) continue;
-      auto it = std::find_if(run.findings.begin(), run.findings.end(),
-                             [&](const WorkloadRun::Finding& m) { return m.name == f.finding; });
-      if (it == run.findings.end()) {
-        run.findings.push_back({f.finding, 0, k, r});
-        it = run.findings.end() - 1;
-      }
-      it->count++;
-    }
+    note_findings(run, r, k);
     run.steps += r.schedule.size();
     const auto* dpor = dynamic_cast<const DporStrategy*>(strategy.get());
     if (r.status == ExecutionResult::Status::kAbandoned && dpor && dpor->cut_at()) {
@@ -240,17 +276,7 @@ WorkloadRun Campaign::run_workload(std::uint64_t w, Workload workload, std::uint
       break;
     }
     if (r.status == ExecutionResult::Status::kViolation) {
-      const std::string location = violation_location(*r.violation, run.workload);
-      auto it = std::find_if(run.violations.begin(), run.violations.end(),
-                             [&](const WorkloadRun::Group& g) {
-                               return g.property == r.violation->property && g.location == location;
-                             });
-      if (it == run.violations.end()) {
-        const std::string property = r.violation->property;
-        run.violations.push_back({property, location, 0, k, std::move(r)});
-        it = run.violations.end() - 1;
-      }
-      it->count++;
+      note_violation(run, std::move(r), k);
       // The first violation ends the campaign; otherwise, under dfs and dpor, the
       // workload (its tree is not explored past a violation), and random and PCT
       // go on with the next schedule.
@@ -275,28 +301,40 @@ WorkloadRun Campaign::run_workload(std::uint64_t w, Workload workload, std::uint
 }
 
 bool Campaign::commit(WorkloadRun run) {
-  CampaignResult& r = result_;
-  if (!run.error.empty()) {
-    r.error = run.error;
+  if (!run.error.empty() || !cut_to_budget(run)) {
+    result_.error = run.error;
     return false;
   }
+  // Campaign indexes: random and PCT number executions by workload (w * schedules
+  // + k, the same in every shard); dfs and dpor count this run's own executions.
+  const std::uint64_t index_base =
+      exhaustive_ ? runs_committed_ : run.w * o_.schedules_per_workload;
+  add_counts(run);
+  merge_findings(run, index_base);
+  const bool violated = merge_violations(run, index_base);
+  if (ends_with(run, violated)) return false;
+  report_progress();
+  return true;
+}
+
+bool Campaign::cut_to_budget(WorkloadRun& run) const {
   // Past the execution budget (dfs, dpor: a workload's size is known only once run):
   // run it again, cut where the unsharded sequential campaign would have cut it.
   const std::uint64_t budget_left = o_.executions - std::min(o_.executions, runs_committed_);
   if (exhaustive_ && run.runs > budget_left) {
     run = run_workload(run.w, std::move(run.workload), budget_left);
-    if (!run.error.empty()) {
-      r.error = run.error;
-      return false;
-    }
   }
+  return run.error.empty();
+}
+
+void Campaign::add_counts(const WorkloadRun& run) {
+  CampaignResult& r = result_;
   r.workloads++;
   r.executions += run.executions;
   r.abandoned += run.abandoned;
   r.cached_cuts += run.cached_cuts;
   r.steps += run.steps;
   r.states.merge(run.states);
-  const std::uint64_t base = runs_committed_;
   runs_committed_ += run.runs;
   if (run.tree_done) {
     r.workloads_exhausted++;
@@ -305,13 +343,16 @@ bool Campaign::commit(WorkloadRun run) {
     unfinished_seen_ = true;
     r.first_unfinished_workload = run.w;
   }
-  // Campaign indexes: random and PCT number executions by workload (w * schedules
-  // + k, the same in every shard); dfs and dpor count this run's own executions.
-  const std::uint64_t index_base = exhaustive_ ? base : run.w * o_.schedules_per_workload;
-  for (WorkloadRun::Finding& f : run.findings) {
-    auto it = std::find_if(r.findings.begin(), r.findings.end(),
-                           [&](const FindingMet& m) { return m.name == f.name; });
-    if (it == r.findings.end()) {
+}
+
+void Campaign::merge_findings(const WorkloadRun& run, std::uint64_t index_base) {
+  std::vector<FindingMet>& met = result_.findings;
+  for (const WorkloadRun::Finding& f : run.findings) {
+    auto it =
+        std::find_if(met.begin(), met.end(), [&](const FindingMet& m) { return m.name == f.name; });
+    if (it == met.end()) {
+      // The first occurrence, re-executed to stop at the finding, so that its trace
+      // replays to it (the run that met it went on past it).
       FindingMet m;
       m.name = f.name;
       m.first_execution = index_base + f.first;
@@ -319,14 +360,16 @@ bool Campaign::commit(WorkloadRun run) {
       m.workload = run.workload;
       m.first = rerun_until(run.workload, compute_reference(run.workload), f.result, f.name,
                             o_.allowed_findings);
-      r.findings.push_back(std::move(m));
-      it = r.findings.end() - 1;
+      met.push_back(std::move(m));
+      it = met.end() - 1;
     }
     it->executions += f.count;
   }
-  bool violated = false;
+}
+
+bool Campaign::merge_violations(WorkloadRun& run, std::uint64_t index_base) {
+  CampaignResult& r = result_;
   for (WorkloadRun::Group& g : run.violations) {
-    violated = true;
     auto it = std::find_if(r.violations.begin(), r.violations.end(), [&](const ViolationGroup& v) {
       return v.property == g.property && v.location == g.location;
     });
@@ -343,34 +386,42 @@ bool Campaign::commit(WorkloadRun run) {
     }
     it->executions += g.count;
   }
+  const bool violated = !run.violations.empty();
+  // The campaign's failure is the first group's first execution, in workload order.
   if (violated && !r.failure) {
     const ViolationGroup& first = r.violations.front();
     r.failure = first.first;
     r.failing_workload = first.workload;
     r.failing_execution = first.first_execution;
   }
-  if (violated && o_.stop_at_first) return false;
+  return violated;
+}
+
+bool Campaign::ends_with(const WorkloadRun& run, bool violated) {
+  CampaignResult& r = result_;
+  if (violated && o_.stop_at_first) return true;
   if (run.stopped_by_time) {
     r.stopped_by_time = true;
-    return false;
+    return true;
   }
   if (run.interrupted) {
     r.interrupted = true;
-    return false;
+    return true;
   }
   if (o_.workload && exhaustive_ && run.tree_done) {  // a fixed workload explored to the end
     r.source_exhausted = true;
-    return false;
+    return true;
   }
-  if (exhaustive_ && runs_committed_ >= o_.executions) return false;  // the budget is spent
-  if (progress_) {
-    const double t = elapsed();
-    if (t >= next_report_) {
-      next_report_ = t + 0.25;
-      progress_({r.executions, r.steps, 0, r.states.estimate(), t, r.workloads});
-    }
-  }
-  return true;
+  return exhaustive_ && runs_committed_ >= o_.executions;  // the budget is spent
+}
+
+void Campaign::report_progress() {
+  if (!progress_) return;
+  const double t = elapsed();
+  if (t < next_report_) return;
+  next_report_ = t + 0.25;
+  const CampaignResult& r = result_;
+  progress_({r.executions, r.steps, 0, r.states.estimate(), t, r.workloads});
 }
 
 void Campaign::worker() {

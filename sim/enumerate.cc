@@ -264,119 +264,143 @@ class EnumerationBuilder {
 
   bool has(std::string_view letter) const { return letters_.count(std::string(letter)) > 0; }
 
-  // Every step the alphabet offers on the run's state, in a fixed order.
-  std::vector<std::uint32_t> alphabet(Run& run) {
-    const EnumerateOptions& o = e_.options_;
-    const VariantInfo& variant = variant_info(o.semantics);
-    ScenarioSession& spec = *run.spec_session;
-    const StepReport q = spec.step(make_step(StepOp::kQuery));
-    std::vector<std::string> attached;
-    if (q.observed.expect_progs) attached = *q.observed.expect_progs;
-    std::vector<std::optional<std::string>> slot_links;
-    if (q.observed.expect_links) slot_links = *q.observed.expect_links;
-    slot_links.resize(attached.size());
-    auto is_attached = [&](const std::string& p) {
-      return std::find(attached.begin(), attached.end(), p) != attached.end();
-    };
-    // Programs one could attach: open and not attached; of the never-named ones
-    // only the first (they are interchangeable).
+  // What a state offers the alphabet to name, read from the spec once per state.
+  struct Objects {
+    std::vector<std::string> attached;                   // the list, in order
+    std::vector<std::optional<std::string>> slot_links;  // per slot: its link, if any
+    // Open programs not attached; of the never-named ones only the first (they are
+    // interchangeable: enumerate.h, "Symmetry").
     std::vector<std::string> attachable;
+    std::vector<std::string> open_progs;      // the same symmetry, attached or not
+    std::vector<std::string> by_prog;         // attached without a link
+    std::vector<std::string> attached_links;  // attached links whose fd is open
+  };
+
+  Objects objects_of(Run& run) const {
+    const EnumerateOptions& o = e_.options_;
+    ScenarioSession& spec = *run.spec_session;
+    Objects x;
+    const StepReport q = spec.step(make_step(StepOp::kQuery));
+    if (q.observed.expect_progs) x.attached = *q.observed.expect_progs;
+    if (q.observed.expect_links) x.slot_links = *q.observed.expect_links;
+    x.slot_links.resize(x.attached.size());
     bool fresh_taken = false;
-    std::vector<std::string> open_progs;
     for (std::uint32_t i = 0; i < o.progs; i++) {
       const std::string p = program_name(i);
       if (spec.prog_closed(p)) continue;
       const bool fresh = !run.named.count(p);
       if (fresh && fresh_taken) continue;
       fresh_taken = fresh_taken || fresh;
-      open_progs.push_back(p);
-      if (!is_attached(p)) attachable.push_back(p);
+      x.open_progs.push_back(p);
+      if (std::find(x.attached.begin(), x.attached.end(), p) == x.attached.end()) {
+        x.attachable.push_back(p);
+      }
     }
-    std::vector<std::string> by_prog;  // attached without a link
-    for (std::size_t i = 0; i < attached.size(); i++) {
-      if (!slot_links[i]) by_prog.push_back(attached[i]);
+    for (std::size_t i = 0; i < x.attached.size(); i++) {
+      if (!x.slot_links[i]) x.by_prog.push_back(x.attached[i]);
     }
-    std::vector<std::string> attached_links;
-    for (const auto& l : slot_links) {
-      if (l && !spec.link_closed(*l)) attached_links.push_back(*l);
+    for (const auto& l : x.slot_links) {
+      if (l && !spec.link_closed(*l)) x.attached_links.push_back(*l);
     }
-    auto relative_prog = [&](const std::string& p) {
-      Relative r;
-      r.kind = Relative::Kind::kProg;
-      r.name = p;
-      r.by_id = spec.prog_closed(p);
-      return r;
-    };
+    return x;
+  }
 
-    std::vector<std::uint32_t> out;
-    auto add = [&](const Step& s) { out.push_back(intern(s)); };
-    for (const std::string& x : attachable) {
-      Step s = make_step(StepOp::kAttach);
-      s.prog = x;
-      if (has("attach")) add(s);
-      for (const auto& [letter, flag] : {std::pair{"attach-before", "BEFORE"},
-                                         {"attach-after", "AFTER"},
-                                         {"attach-first", "FIRST"},
-                                         {"attach-last", "LAST"}}) {
-        if (!has(letter)) continue;
+  // A relative program, by id once its fd is closed (the only way left to name it).
+  static Relative relative_prog(ScenarioSession& spec, const std::string& p) {
+    Relative r;
+    r.kind = Relative::Kind::kProg;
+    r.name = p;
+    r.by_id = spec.prog_closed(p);
+    return r;
+  }
+
+  void add(std::vector<std::uint32_t>& out, const Step& s) { out.push_back(intern(s)); }
+
+  // Attaching program `s.prog` without a relative: plain, then each position flag.
+  void add_plain_attaches(std::vector<std::uint32_t>& out, const Step& s) {
+    if (has("attach")) add(out, s);
+    for (const auto& [letter, flag] : {std::pair{"attach-before", "BEFORE"},
+                                       {"attach-after", "AFTER"},
+                                       {"attach-first", "FIRST"},
+                                       {"attach-last", "LAST"}}) {
+      if (!has(letter)) continue;
+      Step f = s;
+      f.flags = {flag};
+      add(out, f);
+    }
+  }
+
+  // Attaching `s.prog` BEFORE or AFTER each attached program, then each link.
+  void add_relative_attaches(std::vector<std::uint32_t>& out, ScenarioSession& spec,
+                             const Objects& x, const Step& s) {
+    for (const auto& [letter, flag] :
+         {std::pair{"attach-before-prog", "BEFORE"}, {"attach-after-prog", "AFTER"}}) {
+      if (!has(letter)) continue;
+      for (const std::string& r : x.attached) {
         Step f = s;
         f.flags = {flag};
-        add(f);
-      }
-      for (const auto& [letter, flag] :
-           {std::pair{"attach-before-prog", "BEFORE"}, {"attach-after-prog", "AFTER"}}) {
-        if (!has(letter)) continue;
-        for (const std::string& r : attached) {
-          Step f = s;
-          f.flags = {flag};
-          f.relative = relative_prog(r);
-          add(f);
-        }
-      }
-      for (const auto& [letter, flag] :
-           {std::pair{"attach-before-link", "BEFORE"}, {"attach-after-link", "AFTER"}}) {
-        if (!has(letter)) continue;
-        for (const auto& l : slot_links) {
-          if (!l) continue;
-          Step f = s;
-          f.flags = {flag};
-          f.relative.kind = Relative::Kind::kLink;
-          f.relative.name = *l;
-          f.relative.by_id = spec.link_closed(*l);
-          add(f);
-        }
-      }
-      if (has("attach-expected-revision")) {
-        const StepReport r = spec.step(make_step(StepOp::kQuery));
-        const u64 current = r.observed.expect_revision.value_or(1);
-        for (u64 revision : {current, current + 1}) {
-          Step f = s;
-          f.expected_revision = revision;
-          add(f);
-        }
-      }
-      if (has("replace")) {
-        for (const std::string& r : by_prog) {
-          Step f = s;
-          if (!spec.prog_closed(r)) {
-            f.replace = r;
-          } else if (!variant
-                          .replace_field) {  // v2 names the replaced program as the relative, by id
-            f.flags = {"REPLACE"};
-            f.relative = relative_prog(r);
-          } else {
-            continue;  // upstream's replace_bpf_fd needs an open fd
-          }
-          add(f);
-        }
+        f.relative = relative_prog(spec, r);
+        add(out, f);
       }
     }
+    for (const auto& [letter, flag] :
+         {std::pair{"attach-before-link", "BEFORE"}, {"attach-after-link", "AFTER"}}) {
+      if (!has(letter)) continue;
+      for (const auto& l : x.slot_links) {
+        if (!l) continue;
+        Step f = s;
+        f.flags = {flag};
+        f.relative.kind = Relative::Kind::kLink;
+        f.relative.name = *l;
+        f.relative.by_id = spec.link_closed(*l);
+        add(out, f);
+      }
+    }
+  }
+
+  // Attaching `s.prog` with the current expected revision (accepted) and the next
+  // one (stale: ESTALE).
+  void add_revision_attaches(std::vector<std::uint32_t>& out, ScenarioSession& spec,
+                             const Step& s) {
+    if (!has("attach-expected-revision")) return;
+    const StepReport r = spec.step(make_step(StepOp::kQuery));
+    const u64 current = r.observed.expect_revision.value_or(1);
+    for (u64 revision : {current, current + 1}) {
+      Step f = s;
+      f.expected_revision = revision;
+      add(out, f);
+    }
+  }
+
+  // Attaching `s.prog` in place of each program attached without a link.
+  void add_replaces(std::vector<std::uint32_t>& out, ScenarioSession& spec, const Objects& x,
+                    const Step& s) {
+    if (!has("replace")) return;
+    const VariantInfo& variant = variant_info(e_.options_.semantics);
+    for (const std::string& r : x.by_prog) {
+      Step f = s;
+      if (!spec.prog_closed(r)) {
+        f.replace = r;
+      } else if (!variant.replace_field) {  // v2 names the replaced program as the relative, by id
+        f.flags = {"REPLACE"};
+        f.relative = relative_prog(spec, r);
+      } else {
+        continue;  // upstream's replace_bpf_fd needs an open fd
+      }
+      add(out, f);
+    }
+  }
+
+  // Detaching by fd, by position (the variant's flag for the head or the tail), and
+  // without a program BEFORE or AFTER each attached one.
+  void add_detaches(std::vector<std::uint32_t>& out, ScenarioSession& spec, const Objects& x) {
+    const VariantInfo& variant = variant_info(e_.options_.semantics);
     if (has("detach")) {
-      for (const std::string& p : by_prog) {
+      for (const std::string& p : x.by_prog) {
         if (spec.prog_closed(p)) continue;
         Step s = make_step(StepOp::kDetach);
         s.prog = p;
-        add(s);
+        add(out, s);
       }
     }
     for (const auto& [letter, v2_flag, upstream_flag] :
@@ -385,55 +409,66 @@ class EnumerationBuilder {
       Step s = make_step(StepOp::kDetach);
       const std::string flag = variant.first_last ? v2_flag : upstream_flag;
       if (!flag.empty()) s.flags = {flag};
-      add(s);
+      add(out, s);
     }
-    // A fresh name per attempt (a failed one binds nothing: docs/semantics.md).
     for (const auto& [letter, flag] :
          {std::pair{"detach-before-prog", "BEFORE"}, {"detach-after-prog", "AFTER"}}) {
       if (!has(letter)) continue;
-      for (const std::string& r : attached) {
+      for (const std::string& r : x.attached) {
         Step s = make_step(StepOp::kDetach);
         s.flags = {flag};
-        s.relative = relative_prog(r);
-        add(s);
+        s.relative = relative_prog(spec, r);
+        add(out, s);
       }
     }
+  }
+
+  // Creating a link with each attachable program (a fresh name per attempt: a failed
+  // one binds nothing, docs/semantics.md), updating each attached link to each of
+  // them, detaching each attached link.
+  void add_link_steps(std::vector<std::uint32_t>& out, const Run& run, const Objects& x) {
     const std::string next_link = "L" + std::to_string(run.link_attempts + 1);
-    for (const std::string& x : attachable) {
+    for (const std::string& p : x.attachable) {
       Step s = make_step(StepOp::kLinkAttach);
       s.link = next_link;
-      s.prog = x;
-      if (has("link-attach")) add(s);
+      s.prog = p;
+      if (has("link-attach")) add(out, s);
       for (const auto& [letter, flag] :
            {std::pair{"link-attach-before", "BEFORE"}, {"link-attach-after", "AFTER"}}) {
         if (!has(letter)) continue;
         Step f = s;
         f.flags = {flag};
-        add(f);
+        add(out, f);
       }
     }
     if (has("link-update")) {
-      for (const std::string& l : attached_links) {
-        for (const std::string& x : attachable) {
+      for (const std::string& l : x.attached_links) {
+        for (const std::string& p : x.attachable) {
           Step s = make_step(StepOp::kLinkUpdate);
           s.link = l;
-          s.prog = x;
-          add(s);
+          s.prog = p;
+          add(out, s);
         }
       }
     }
     if (has("link-detach")) {
-      for (const std::string& l : attached_links) {
+      for (const std::string& l : x.attached_links) {
         Step s = make_step(StepOp::kLinkDetach);
         s.link = l;
-        add(s);
+        add(out, s);
       }
     }
+  }
+
+  // Closing each open program and link fd; the qdisc's holds (at most kMaxHolds);
+  // the query.
+  void add_closes_holds_query(std::vector<std::uint32_t>& out, const Run& run,
+                              ScenarioSession& spec, const Objects& x) {
     if (has("prog-close")) {
-      for (const std::string& p : open_progs) {
+      for (const std::string& p : x.open_progs) {
         Step s = make_step(StepOp::kProgClose);
         s.prog = p;
-        add(s);
+        add(out, s);
       }
     }
     if (has("link-close")) {
@@ -441,12 +476,33 @@ class EnumerationBuilder {
         if (spec.link_closed(l)) continue;
         Step s = make_step(StepOp::kLinkClose);
         s.link = l;
-        add(s);
+        add(out, s);
       }
     }
-    if (has("miniq-inc") && run.holds < kMaxHolds) add(make_step(StepOp::kMiniqInc));
-    if (has("miniq-dec") && run.holds > 0) add(make_step(StepOp::kMiniqDec));
-    if (has("query")) add(make_step(StepOp::kQuery));
+    if (has("miniq-inc") && run.holds < kMaxHolds) add(out, make_step(StepOp::kMiniqInc));
+    if (has("miniq-dec") && run.holds > 0) add(out, make_step(StepOp::kMiniqDec));
+    if (has("query")) add(out, make_step(StepOp::kQuery));
+  }
+
+  // Every step the alphabet offers on the run's state, in a fixed order: the
+  // attaches of each attachable program, detaches, link steps, closes, the qdisc's
+  // holds, the query. The order is the enumeration's (and so every workload's
+  // number): a change to it renumbers every campaign over enumerated workloads.
+  std::vector<std::uint32_t> alphabet(Run& run) {
+    ScenarioSession& spec = *run.spec_session;
+    const Objects x = objects_of(run);
+    std::vector<std::uint32_t> out;
+    for (const std::string& p : x.attachable) {
+      Step s = make_step(StepOp::kAttach);
+      s.prog = p;
+      add_plain_attaches(out, s);
+      add_relative_attaches(out, spec, x, s);
+      add_revision_attaches(out, spec, s);
+      add_replaces(out, spec, x, s);
+    }
+    add_detaches(out, spec, x);
+    add_link_steps(out, run, x);
+    add_closes_holds_query(out, run, spec, x);
     return out;
   }
 

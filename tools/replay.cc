@@ -13,6 +13,7 @@
 // regression trace that must keep passing.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -102,26 +103,123 @@ std::string deciding_arguments(const Scenario& scenario) {
   return out.str();
 }
 
-// Replays one trace file; everything it prints goes to `out`.
-int replay_trace_file(const std::string& path, const std::string& text, const ReplayOptions& o,
-                      std::string* out, FileReport* report) {
+// The trace in `text` with the options that change what it runs applied: --mutant
+// replaces its mutant, --expect-no-violation its outcome. nullopt after printing the
+// one-line error of a bad trace (exit 2).
+std::optional<Trace> read_trace(const std::string& path, const std::string& text,
+                                const ReplayOptions& o) {
   Trace trace;
   try {
     trace = parse_trace(text);
   } catch (const ScenarioError& e) {
     print_error(input_error(path, e.what()));
-    return 2;
+    return std::nullopt;
   }
   if (o.mutant_given) {
+    // A mutant the trace's variant cannot show would replay unseen.
     const std::string refusal =
         mutant_refusal(*mutant_from_name(o.mutant), trace.scenario.semantics);
     if (!refusal.empty()) {
       print_error(path + ": --mutant: " + refusal);
-      return 2;
+      return std::nullopt;
     }
     trace.mutant = o.mutant;
   }
   if (o.expect_no_violation) trace.outcome = TraceOutcome{};
+  return trace;
+}
+
+// Whether the execution could not run as the file says (a bad trace, exit 2); if so
+// its one-line error is printed.
+bool bad_execution(const std::string& path, const Trace& trace, const sim::ExecutionResult& x) {
+  if (x.status == sim::ExecutionResult::Status::kBadSchedule) {
+    // The entry that could not run is the one the execution was about to take.
+    print_error(path + ": " + schedule_entry_path(trace.schedule, x.schedule.size()) + ": " +
+                x.error);
+    return true;
+  }
+  if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
+    print_error(input_error(path, x.error));
+    return true;
+  }
+  return false;
+}
+
+// "violation: PROPERTY at schedule step N: message", its evidence and the known
+// finding it is, or "no violation".
+std::string violation_text(const sim::ExecutionResult& x) {
+  if (!x.violation) return "no violation\n";
+  std::ostringstream s;
+  s << "violation: " << x.violation->property << " at schedule step " << x.violation->step << ": "
+    << x.violation->message << "\n";
+  for (const auto& [key, value] : x.violation->evidence) {
+    if (!value.empty()) s << "  " << key << ": " << value << "\n";
+  }
+  if (const sim::KnownFinding* k = sim::find_known_finding(x.violation->finding)) {
+    s << "  known finding: " << k->name << " (docs/semantics.md " << k->label << ": " << k->title
+      << ")\n";
+  }
+  return s.str();
+}
+
+// --dot: the interleaving graph, titled with the trace's name and size. The error of
+// a file that cannot be written, or "".
+std::string write_dot(const std::string& path, const Trace& trace, const sim::ExecutionResult& x,
+                      const std::string& dot) {
+  sim::InterleavingGraphOptions graph;
+  auto count = [](std::uint64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  graph.title = (trace.scenario.name.empty() ? path : trace.scenario.name) + "\nmutant " +
+                trace.mutant + ", " + count(trace.readers, "reader", "readers") + " x " +
+                count(trace.passes, "pass", "passes") + ", " +
+                count(x.schedule.size(), "step", "steps");
+  return write_file_atomically(dot, sim::interleaving_dot(x, graph));
+}
+
+// --record: the execution as it ran, as a trace; it keeps the trace's origin (a
+// trace without one was made by hand). The error, or "".
+std::string write_record(const Trace& trace, const sim::ExecutionResult& x,
+                         const std::string& record) {
+  TraceOrigin origin;
+  origin.strategy = "hand";
+  const Trace recorded =
+      sim::trace_of(sim::workload_of(trace), x, trace.origin ? *trace.origin : origin);
+  return write_file_atomically(record, write_trace(recorded));
+}
+
+// The last line: whether the run did what the trace records (or, with
+// --expect-no-violation, passed).
+std::string verdict_text(const sim::ReplayResult& r, const Trace& trace, const ReplayOptions& o) {
+  if (!r.reproduced) return "NOT REPRODUCED: " + r.difference + "\n";
+  if (o.expect_no_violation) return "passed: no violation, as required\n";
+  return std::string("reproduced: ") +
+         (trace.outcome && trace.outcome->violation ? "the recorded violation"
+                                                    : "no violation, as recorded") +
+         "\n";
+}
+
+// What --json and --junit say of a trace that ran.
+FileReport::Case trace_case(const std::string& path, const Trace& trace,
+                            const sim::ReplayResult& r) {
+  const auto& x = r.execution;
+  FileReport::Case c;
+  c.name = trace.scenario.name.empty() ? path : trace.scenario.name;
+  (r.reproduced ? c.passed : c.failed) = 1;
+  if (!r.reproduced) c.failures.push_back("NOT REPRODUCED: " + r.difference);
+  if (x.violation)
+    c.violation = x.violation->property + " at schedule step " + std::to_string(x.violation->step) +
+                  ": " + x.violation->message;
+  return c;
+}
+
+// Replays one trace file; everything it prints goes to `out`, and only once the
+// whole file has run (a bad file prints its one-line error alone).
+int replay_trace_file(const std::string& path, const std::string& text, const ReplayOptions& o,
+                      std::string* out, FileReport* report) {
+  const std::optional<Trace> read = read_trace(path, text, o);
+  if (!read) return 2;
+  const Trace& trace = *read;
   sim::ReplayResult r;
   try {
     r = sim::replay_trace(trace, o.explain || !o.dot.empty(), o.expect_no_violation);
@@ -130,84 +228,31 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
     return 2;
   }
   const auto& x = r.execution;
-  if (x.status == sim::ExecutionResult::Status::kBadSchedule) {
-    // The entry that could not run is the one the execution was about to take.
-    print_error(path + ": " + schedule_entry_path(trace.schedule, x.schedule.size()) + ": " +
-                x.error);
-    return 2;
-  }
-  if (x.status == sim::ExecutionResult::Status::kBadWorkload) {
-    print_error(input_error(path, x.error));
-    return 2;
-  }
+  if (bad_execution(path, trace, x)) return 2;
   std::ostringstream s;
   // Names and paths come from the input: escaped, so that each stays one line.
   s << "== " << escape_for_message(trace.scenario.name.empty() ? path : trace.scenario.name) << " ("
     << trace.mutant << ", " << trace.readers << " readers x " << trace.passes << " passes, "
     << x.schedule.size() << " steps, " << x.preemptions << " preemptions)\n";
   if (o.explain) s << deciding_arguments(trace.scenario) << sim::explain_events(x.events);
-  if (x.violation) {
-    s << "violation: " << x.violation->property << " at schedule step " << x.violation->step << ": "
-      << x.violation->message << "\n";
-    for (const auto& [key, value] : x.violation->evidence) {
-      if (!value.empty()) s << "  " << key << ": " << value << "\n";
-    }
-    if (const sim::KnownFinding* k = sim::find_known_finding(x.violation->finding)) {
-      s << "  known finding: " << k->name << " (docs/semantics.md " << k->label << ": " << k->title
-        << ")\n";
-    }
-  } else {
-    s << "no violation\n";
-  }
+  s << violation_text(x);
   if (!o.dot.empty()) {
-    sim::InterleavingGraphOptions graph;
-    auto count = [](std::uint64_t n, const char* one, const char* many) {
-      return std::to_string(n) + " " + (n == 1 ? one : many);
-    };
-    graph.title = (trace.scenario.name.empty() ? path : trace.scenario.name) + "\nmutant " +
-                  trace.mutant + ", " + count(trace.readers, "reader", "readers") + " x " +
-                  count(trace.passes, "pass", "passes") + ", " +
-                  count(x.schedule.size(), "step", "steps");
-    const std::string error = write_file_atomically(o.dot, sim::interleaving_dot(x, graph));
-    if (!error.empty()) {
+    if (const std::string error = write_dot(path, trace, x, o.dot); !error.empty()) {
       print_error(path + ": --dot: " + error);
       return 2;
     }
     s << "graph: " << escape_for_message(o.dot) << "\n";
   }
   if (!o.record.empty()) {
-    TraceOrigin origin;
-    origin.strategy = "hand";
-    const Trace recorded =
-        sim::trace_of(sim::workload_of(trace), x, trace.origin ? *trace.origin : origin);
-    const std::string error = write_file_atomically(o.record, write_trace(recorded));
-    if (!error.empty()) {
+    if (const std::string error = write_record(trace, x, o.record); !error.empty()) {
       print_error(path + ": --record: " + error);
       return 2;
     }
     s << "recorded: " << escape_for_message(o.record) << "\n";
   }
-  if (r.reproduced) {
-    if (o.expect_no_violation) {
-      s << "passed: no violation, as required\n";
-    } else {
-      s << "reproduced: "
-        << (trace.outcome && trace.outcome->violation ? "the recorded violation"
-                                                      : "no violation, as recorded")
-        << "\n";
-    }
-  } else {
-    s << "NOT REPRODUCED: " << r.difference << "\n";
-  }
+  s << verdict_text(r, trace, o);
   *out += s.str();
-  FileReport::Case c;
-  c.name = trace.scenario.name.empty() ? path : trace.scenario.name;
-  (r.reproduced ? c.passed : c.failed) = 1;
-  if (!r.reproduced) c.failures.push_back("NOT REPRODUCED: " + r.difference);
-  if (x.violation)
-    c.violation = x.violation->property + " at schedule step " + std::to_string(x.violation->step) +
-                  ": " + x.violation->message;
-  report->cases.push_back(std::move(c));
+  report->cases.push_back(trace_case(path, trace, r));
   return r.reproduced ? 0 : 1;
 }
 
@@ -350,6 +395,27 @@ std::string replay_junit(const std::vector<FileReport>& files) {
   return junit_xml("mprogsim replay", cases);
 }
 
+// --json and --junit; false after printing why one could not be written (exit 2).
+bool write_reports(const ReplayOptions& o, const std::vector<FileReport>& reports,
+                   std::size_t passed, std::size_t failed, int code) {
+  if (!o.json.empty()) {
+    const std::string error =
+        write_result_file(o.json, replay_json(reports, passed, failed, code).dump(1) + "\n");
+    if (!error.empty()) {
+      print_error("replay: --json: " + error);
+      return false;
+    }
+  }
+  if (!o.junit.empty()) {
+    if (const std::string error = write_result_file(o.junit, replay_junit(reports));
+        !error.empty()) {
+      print_error("replay: --junit: " + error);
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Run add_replay(CLI::App& app) {
@@ -416,22 +482,7 @@ Run add_replay(CLI::App& app) {
     // A bad file gets its one-line error and no summary: nothing half written.
     if (code != 2) std::cout << passed << " passed, " << failed << " failed\n";
     // The reports are written for bad files too: each names its file's error.
-    if (!options->json.empty()) {
-      const std::string error = write_result_file(
-          options->json, replay_json(reports, passed, failed, code).dump(1) + "\n");
-      if (!error.empty()) {
-        print_error("replay: --json: " + error);
-        return 2;
-      }
-    }
-    if (!options->junit.empty()) {
-      if (const std::string error = write_result_file(options->junit, replay_junit(reports));
-          !error.empty()) {
-        print_error("replay: --junit: " + error);
-        return 2;
-      }
-    }
-    return code;
+    return write_reports(*options, reports, passed, failed, code) ? code : 2;
   };
 }
 
