@@ -154,16 +154,17 @@ class Campaign {
   // The next workload of this shard, or nullopt when there is none (or the
   // campaign's execution budget is spent by the workloads handed out before it).
   // Called with draw_mutex_ held.
-  std::optional<std::pair<std::uint64_t, Workload>> next_workload();
+  [[nodiscard]] std::optional<std::pair<std::uint64_t, Workload>> next_workload();
   // How many executions workload `w` may run at most, seen from its start.
   std::uint64_t cap_of(std::uint64_t w) const {
     if (exhaustive_) return kUnbounded;  // the commit cuts it to the budget
     const std::uint64_t first = w * o_.schedules_per_workload;
     return std::min<std::uint64_t>(o_.schedules_per_workload, o_.executions - first);
   }
-  WorkloadRun run_workload(std::uint64_t w, Workload workload, std::uint64_t cap) const;
+  [[nodiscard]] WorkloadRun run_workload(std::uint64_t w, Workload workload,
+                                         std::uint64_t cap) const;
   // Merges the next run in workload order; false when the campaign ends with it.
-  bool commit(WorkloadRun run);
+  [[nodiscard]] bool commit(WorkloadRun run);
   // dfs, dpor: a run that went past the execution budget is run again, cut at the
   // budget (so the result does not depend on jobs or shards); false on an error.
   [[nodiscard]] bool cut_to_budget(WorkloadRun& run) const;

@@ -70,7 +70,7 @@ struct ExecutionId {
 // Where a violation shows, to group the many executions that show one bug: the
 // property and the location it names (the field accessed, the operation that
 // differs, the warning), with object instances and numbers left out.
-std::string violation_location(const Violation& violation, const Workload& workload);
+[[nodiscard]] std::string violation_location(const Violation& violation, const Workload& workload);
 
 // The executions that violated one property at one location.
 struct ViolationGroup {
@@ -131,9 +131,9 @@ struct CampaignResult {
 };
 
 // Whether a strategy explores each workload's tree to its end (dfs, dpor).
-bool exhaustive_strategy(const std::string& kind);
+[[nodiscard]] bool exhaustive_strategy(const std::string& kind);
 
-CampaignResult run_campaign(const CampaignOptions& options,
-                            const std::function<void(const Progress&)>& progress = {});
+[[nodiscard]] CampaignResult run_campaign(
+    const CampaignOptions& options, const std::function<void(const Progress&)>& progress = {});
 
 }  // namespace mprogsim::sim

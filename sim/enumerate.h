@@ -77,22 +77,22 @@ class Enumeration {
  public:
   explicit Enumeration(const EnumerateOptions& options);
 
-  std::uint64_t size() const { return workloads_.size(); }
+  [[nodiscard]] std::uint64_t size() const { return workloads_.size(); }
   // Distinct states the reader-free prefixes reached (1 without a prefix), and the
   // prefix sequences tried to reach them.
-  std::uint64_t prefix_states() const { return prefix_states_; }
-  std::uint64_t prefix_sequences() const { return prefix_sequences_; }
+  [[nodiscard]] std::uint64_t prefix_states() const { return prefix_states_; }
+  [[nodiscard]] std::uint64_t prefix_sequences() const { return prefix_sequences_; }
   // Workloads with at most `raced` operations after the readers start: the first
   // level_end(raced) of the series (they come in that order).
-  std::uint64_t level_end(std::uint32_t raced) const;
+  [[nodiscard]] std::uint64_t level_end(std::uint32_t raced) const;
   // The most raced operations any workload has.
-  std::uint32_t max_raced() const;
+  [[nodiscard]] std::uint32_t max_raced() const;
   // Reader-free operations at most before the readers start (merged prefixes).
-  std::uint32_t prefix_ops() const { return prefix_ops_; }
+  [[nodiscard]] std::uint32_t prefix_ops() const { return prefix_ops_; }
   // The workload at `index` (< size()).
-  Workload at(std::uint64_t index) const;
+  [[nodiscard]] Workload at(std::uint64_t index) const;
   // The label of every distinct operation, for tests.
-  std::string describe(std::uint64_t index) const;
+  [[nodiscard]] std::string describe(std::uint64_t index) const;
 
  private:
   struct Sequence {

@@ -14,12 +14,12 @@ namespace mprogsim::tools {
 // A plain unsigned decimal (digits only) that fits in 64 bits; leading zeros are
 // dropped so that CLI11 does not read "010" as octal. Combine with CLI::Range for
 // the option's own bounds.
-const CLI::Validator& unsigned_decimal();
+[[nodiscard]] const CLI::Validator& unsigned_decimal();
 // A plain non-negative decimal number: digits, optionally a point and digits (no
 // sign, exponent, nan or inf).
-const CLI::Validator& non_negative_decimal();
+[[nodiscard]] const CLI::Validator& non_negative_decimal();
 // A non-empty string (a file or directory name: `--out ''` would write into `/`).
-const CLI::Validator& non_empty();
+[[nodiscard]] const CLI::Validator& non_empty();
 
 // Why DIR cannot become an output directory ("" when it can): checked before a run,
 // so that a campaign does not run for minutes and then fail to write its trace. DIR

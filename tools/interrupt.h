@@ -15,7 +15,7 @@ class InterruptScope {
   ~InterruptScope();  // restores what was there
   InterruptScope(const InterruptScope&) = delete;
   InterruptScope& operator=(const InterruptScope&) = delete;
-  const std::atomic<bool>* flag() const;
+  [[nodiscard]] const std::atomic<bool>* flag() const;
 
  private:
   bool installed_ = false;

@@ -106,8 +106,8 @@ std::string deciding_arguments(const Scenario& scenario) {
 // The trace in `text` with the options that change what it runs applied: --mutant
 // replaces its mutant, --expect-no-violation its outcome. nullopt after printing the
 // one-line error of a bad trace (exit 2).
-std::optional<Trace> read_trace(const std::string& path, const std::string& text,
-                                const ReplayOptions& o) {
+[[nodiscard]] std::optional<Trace> read_trace(const std::string& path, const std::string& text,
+                                              const ReplayOptions& o) {
   Trace trace;
   try {
     trace = parse_trace(text);
@@ -131,7 +131,8 @@ std::optional<Trace> read_trace(const std::string& path, const std::string& text
 
 // Whether the execution could not run as the file says (a bad trace, exit 2); if so
 // its one-line error is printed.
-bool bad_execution(const std::string& path, const Trace& trace, const sim::ExecutionResult& x) {
+[[nodiscard]] bool bad_execution(const std::string& path, const Trace& trace,
+                                 const sim::ExecutionResult& x) {
   if (x.status == sim::ExecutionResult::Status::kBadSchedule) {
     // The entry that could not run is the one the execution was about to take.
     print_error(path + ": " + schedule_entry_path(trace.schedule, x.schedule.size()) + ": " +
@@ -164,8 +165,8 @@ std::string violation_text(const sim::ExecutionResult& x) {
 
 // --dot: the interleaving graph, titled with the trace's name and size. The error of
 // a file that cannot be written, or "".
-std::string write_dot(const std::string& path, const Trace& trace, const sim::ExecutionResult& x,
-                      const std::string& dot) {
+[[nodiscard]] std::string write_dot(const std::string& path, const Trace& trace,
+                                    const sim::ExecutionResult& x, const std::string& dot) {
   sim::InterleavingGraphOptions graph;
   auto count = [](std::uint64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -179,8 +180,8 @@ std::string write_dot(const std::string& path, const Trace& trace, const sim::Ex
 
 // --record: the execution as it ran, as a trace; it keeps the trace's origin (a
 // trace without one was made by hand). The error, or "".
-std::string write_record(const Trace& trace, const sim::ExecutionResult& x,
-                         const std::string& record) {
+[[nodiscard]] std::string write_record(const Trace& trace, const sim::ExecutionResult& x,
+                                       const std::string& record) {
   TraceOrigin origin;
   origin.strategy = "hand";
   const Trace recorded =
@@ -396,8 +397,8 @@ std::string replay_junit(const std::vector<FileReport>& files) {
 }
 
 // --json and --junit; false after printing why one could not be written (exit 2).
-bool write_reports(const ReplayOptions& o, const std::vector<FileReport>& reports,
-                   std::size_t passed, std::size_t failed, int code) {
+[[nodiscard]] bool write_reports(const ReplayOptions& o, const std::vector<FileReport>& reports,
+                                 std::size_t passed, std::size_t failed, int code) {
   if (!o.json.empty()) {
     const std::string error =
         write_result_file(o.json, replay_json(reports, passed, failed, code).dump(1) + "\n");

@@ -63,9 +63,9 @@ struct CheckResults {
   bool interrupted = false;
   std::string error;  // a run that could not finish ("" otherwise)
 
-  std::uint64_t executions() const;
+  [[nodiscard]] std::uint64_t executions() const;
   // 0 no violation, 1 violations, 2 an error, 130 interrupted.
-  int exit_code() const;
+  [[nodiscard]] int exit_code() const;
   // Sorts violations and findings into the order the unsharded run meets them.
   void normalize();
 };
