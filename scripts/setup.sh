@@ -10,7 +10,7 @@ packages=(
   librapidcheck-dev libgtest-dev libgmock-dev
   libboost-graph-dev libboost-context-dev
   nlohmann-json3-dev libcli11-dev libbenchmark-dev
-  libbpf-dev clang-format jq
+  libbpf-dev clang-format jq libgoogle-perftools-dev
 )
 for arg in "$@"; do
   case "$arg" in
