@@ -23,6 +23,7 @@
 #include "scenario/scenario.h"
 #include "scenario/scenario_runner.h"
 #include "sim/findings.h"
+#include "sim/workload.h"
 #include "tools/cli_checks.h"
 #include "tools/input.h"
 #include "tools/results.h"
@@ -63,42 +64,40 @@ struct FileReport {
   std::vector<Case> cases;
 };
 
-// --explain: each control step with every argument that decides its result, as the
-// kernel receives it (the event lines below name only the operation).
-std::string deciding_arguments(const Scenario& scenario) {
+// "attach P2 flags=BEFORE|ID relative=P1 by id" from the runner's line "step 4: attach
+// P2 flags=BEFORE|ID relative=P1 by id -> OK": the step as replay prints it
+// (docs/scenario-format.md, "What replay prints"), without its number and result.
+// Names are [A-Za-z][A-Za-z0-9_]*, so neither ": " nor " -> " occurs in between.
+std::string compact_step(const std::string& line) {
+  const std::size_t colon = line.find(": ");
+  const std::size_t from = colon == std::string::npos ? 0 : colon + 2;
+  return line.substr(from, line.find(" -> ", from) - from);
+}
+
+// --explain: each control step in the compact form replay prints a step in, with
+// every argument that decides its result as the kernel receives it (the whole flag
+// word, the relative object and how it is passed, replace, a non-zero expected
+// revision, the query buffer), and its expectation. The text is the spec's run of
+// the steps (sim::compute_reference): the arguments do not depend on the system or
+// the interleaving, and every step is listed, also those after the violation; the
+// result of each step as executed is on its "ends step N" event line.
+std::string control_steps(const Trace& trace) {
+  const sim::Reference reference = sim::compute_reference(sim::workload_of(trace));
   std::ostringstream out;
   out << "control steps and the arguments that decide them:\n";
-  for (std::size_t k = 0; k < scenario.steps.size(); k++) {
-    const Step& st = scenario.steps[k];
+  const auto& steps = trace.scenario.steps;
+  for (std::size_t k = 0; k < steps.size() && k < reference.spec_lines.size(); k++) {
     // Step numbers count from 1; the JSON path, like every JSON path, from 0.
-    out << "  step " << k + 1 << " ($.steps[" << k << "]): " << step_op_name(st.op);
-    if (st.prog) out << " " << *st.prog;
-    if (st.op == StepOp::kDetach && !st.prog) out << " (no program)";
-    if (st.link) out << " link " << *st.link;
-    if (st.old_prog) out << " old_prog " << *st.old_prog;
-    const bool placed =
-        st.op == StepOp::kAttach || st.op == StepOp::kDetach || st.op == StepOp::kLinkAttach;
-    if (placed) {
-      out << " flags=[";
-      for (std::size_t i = 0; i < st.flags.size(); i++) out << (i ? " " : "") << st.flags[i];
-      out << "]";
-      const Relative& r = st.relative;
-      if (r.kind == Relative::Kind::kNone) {
-        out << " relative=none";
-      } else {
-        out << " relative=" << (r.kind == Relative::Kind::kLink ? "link " : "prog ")
-            << (r.name ? *r.name : "raw " + std::to_string(*r.raw)) << " by "
-            << (r.by_id ? "id" : "fd");
-      }
-      if (st.replace) out << " replace=" << *st.replace << " (sets REPLACE)";
-      out << " expected_revision=" << st.expected_revision
-          << (st.expected_revision == 0 ? " (no check)" : "");
-    }
-    if (st.op == StepOp::kQuery) {
-      out << " buffer=" << (st.buffer ? std::to_string(*st.buffer) + " slots" : "enough");
-    }
-    if (st.expect) out << " expect " << *st.expect;
+    out << "  step " << k + 1 << " ($.steps[" << k
+        << "]): " << compact_step(reference.spec_lines[k]);
+    if (steps[k].expect) out << " expect " << *steps[k].expect;
     out << "\n";
+  }
+  // Not met after a replay that ran (the same steps ran on the spec there), but a
+  // list cut short must say so.
+  if (!reference.error.empty()) {
+    out << "  (the steps from step " << reference.spec_lines.size() + 1
+        << " on cannot be listed: " << escape_for_message(reference.error) << ")\n";
   }
   return out.str();
 }
@@ -235,7 +234,7 @@ int replay_trace_file(const std::string& path, const std::string& text, const Re
   s << "== " << escape_for_message(trace.scenario.name.empty() ? path : trace.scenario.name) << " ("
     << trace.mutant << ", " << trace.readers << " readers x " << trace.passes << " passes, "
     << x.schedule.size() << " steps, " << x.preemptions << " preemptions)\n";
-  if (o.explain) s << deciding_arguments(trace.scenario) << sim::explain_events(x.events);
+  if (o.explain) s << control_steps(trace) << sim::explain_events(x.events);
   s << violation_text(x);
   if (!o.dot.empty()) {
     if (const std::string error = write_dot(path, trace, x, o.dot); !error.empty()) {

@@ -47,15 +47,24 @@ EOF
     fail "the summary names a trace that is not under --out"
   run 1 check -q --strategy random --executions 4000 --mutant reader-reloads-entry --out t2 --json b.json
   cmp a.json b.json || fail "two runs wrote different summaries"
-  # --explain names the arguments that decide each control step.
+  # --explain names the arguments that decide each control step, in the compact form
+  # replay prints a step in, without the result (on the step's "ends step" event).
   run 0 replay "$root/traces/corpus/upstream-replace-mix.json" --explain
-  grep -q '^  step 7 (\$\.steps\[6\]): attach P3 flags=\[\] relative=none replace=P1 (sets REPLACE) expected_revision=0 (no check)$' out.txt ||
+  grep -q '^  step 7 (\$\.steps\[6\]): attach P3 flags=REPLACE replace=P1$' out.txt ||
     fail "--explain: $(grep '^  step' out.txt | head -10)"
+  grep -q '^  step 5 (\$\.steps\[4\]): attach P1$' out.txt ||
+    fail "--explain shows an argument left at 0: $(grep '^  step 5 ' out.txt)"
+  grep -q ' ends step 7: attach P3 flags=REPLACE replace=P1 -> OK | ' out.txt ||
+    fail "--explain's list and event line differ: $(grep 'ends step 7' out.txt)"
   # ... the entry each reader pass walked, and the mirror's line behind each event.
   grep -q 'R1   pass 1 saw \[P1 P4\], walking entry a of tcx_entry#1 (loaded at schedule step 7)$' out.txt ||
     fail "--explain names no entry: $(grep 'pass 1 saw' out.txt)"
   grep -q 'R1   rcu_dereference dev->tcx_ingress -> tcx_entry#1.a  *mirror: model/upstream/tcx.cc:[0-9]* tcx_run$' out.txt ||
     fail "--explain names no mirror line: $(grep rcu_dereference out.txt)"
+  # --explain gives every argument as the kernel receives it, and the expectation.
+  run 0 replay "$root/traces/corpus/replace-skips-eacces.json" --explain
+  grep -q '^  step 5 (\$\.steps\[4\]): attach P1 flags=REPLACE|LAST relative=P1 by fd expect EACCES$' out.txt ||
+    fail "--explain: $(grep '^  step' out.txt | head -10)"
   # The plain step lines show the deciding arguments too: the buffer behind ENOSPC.
   run 0 replay "$root/traces/scenarios/v2/42-query-short-buffer-enospc.json"
   grep -q '^step 9: query buffer=2 -> ENOSPC count=3 ' out.txt ||
