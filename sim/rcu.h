@@ -10,6 +10,7 @@
 // a later snapshot contains every section still open from an earlier one).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -25,10 +26,22 @@ namespace mprogsim::sim {
 class SimRcu {
  public:
   // The (reader, section) pairs a grace period waits for, at most one per thread:
-  // a fixed array, since every synchronize_rcu and call_rcu takes one.
+  // a fixed array, since every synchronize_rcu and call_rcu takes one. Only the
+  // entries in use are written or copied: zeroing and copying the whole array took
+  // about 1.5% of a random execution.
   class Snapshot {
    public:
     using Entry = std::pair<ThreadId, std::uint64_t>;
+    Snapshot() = default;
+    Snapshot(const Snapshot& other) : n_(other.n_) {
+      std::copy_n(other.entries_.begin(), n_, entries_.begin());
+    }
+    Snapshot& operator=(const Snapshot& other) {
+      if (this == &other) return *this;
+      n_ = other.n_;
+      std::copy_n(other.entries_.begin(), n_, entries_.begin());
+      return *this;
+    }
     void push_back(Entry e) {
       SIM_ASSERT(n_ < entries_.size(), "more threads in a grace period than kMaxReaders + 1");
       entries_[n_++] = e;
@@ -39,7 +52,7 @@ class SimRcu {
     bool empty() const { return n_ == 0; }
 
    private:
-    std::array<Entry, kMaxReaders + 1> entries_{};
+    std::array<Entry, kMaxReaders + 1> entries_;  // [0, n_) in use, the rest never read
     std::uint8_t n_ = 0;
   };
 
