@@ -78,7 +78,14 @@ void bpf_link_put(bpf_link* link, SourceLoc loc) { objects().link_put(link, loc)
 
 // ---- BpfObjects ------------------------------------------------------------------
 
-BpfObjects::BpfObjects() : fds_(3, FdSlot{FdKind::kOther, nullptr}) {}
+BpfObjects::BpfObjects() : fds_(3, FdSlot{FdKind::kOther, nullptr}) {
+  // The simulator builds one BpfObjects per execution, for a handful of objects:
+  // room for them up front, not a reallocation at each doubling.
+  fds_.reserve(16);
+  progs_.reserve(8);
+  links_.reserve(8);
+  link_destroy_.reserve(8);
+}
 
 BpfObjects::~BpfObjects() {
   for (std::size_t i = 0; i < links_.size(); i++) link_destroy_[i](links_[i]);
