@@ -29,7 +29,11 @@ struct StepReport {
   // arrays ("out-of-bounds: ..."). Each fails the step, like a mismatch.
   std::vector<std::string> violations;
   // The step with every expectation field it supports set to what actually happened:
-  // replaying `observed` on the same system passes.
+  // replaying `observed` on the same system passes, as far as every link_attach binds
+  // its name as it did here. One whose expectation and result disagree on success
+  // binds differently once its result is written in (the format decides binding by
+  // `expect`): a name bound to nothing becomes unbound, an unnamed link gets its name,
+  // and later steps that print or use it differ.
   Step observed;
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the `fuzz` preset (clang, libFuzzer, ASan, UBSan) and fuzzes one target for
+# Builds the `fuzz` preset (clang 16, libFuzzer, ASan, UBSan) and fuzzes one target for
 # SECONDS (default 60):
 #   trace_reader     the trace reader and writer (round trip)        [default]
 #   scenario_runner  the scenario reader and runner, model and spec (determinism)
@@ -9,7 +9,7 @@
 # issue 10 part D (a cli seed is argv, NUL-separated). Inputs go up to 128 KiB. New
 # inputs the fuzzer finds collect in build/fuzz/<target>_corpus/ (kept between runs);
 # a crash is written to build/fuzz/artifacts/ and the script exits non-zero. Needs
-# clang: run `bash scripts/setup.sh --fuzz` first.
+# clang-16: run `bash scripts/setup.sh --fuzz` first.
 #
 # usage: scripts/fuzz.sh [SECONDS] [TARGET]
 set -euo pipefail

@@ -14,7 +14,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --fuzz) packages+=(clang libclang-rt-dev) ;;
+    --fuzz) packages+=(clang-16 libclang-rt-16-dev) ;;
     *) echo "setup: unknown option '$arg' (--fuzz)" >&2; exit 2 ;;
   esac
 done
