@@ -447,8 +447,9 @@ class ScenarioSession::Runner {
     line << " ->";
     // A refs step without expect_refs (a shrinker may drop it) asks nothing.
     static const std::map<std::string, u64> kNothing;
-    // Observed::kResults starts from no expectations at all.
-    if (step.expect_refs && !out->observed.expect_refs) out->observed.expect_refs.emplace();
+    // What was observed names the objects the step asked about, each with its count
+    // (built here, whatever `observed` held before: the step or nothing).
+    if (step.expect_refs) out->observed.expect_refs.emplace();
     for (const auto& [name, expected] : step.expect_refs ? *step.expect_refs : kNothing) {
       // An object that does not exist (its binding step failed) has 0.
       u64 actual = 0;

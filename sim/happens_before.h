@@ -93,7 +93,7 @@ class HappensBefore {
   void after_section(ThreadId reader, std::uint64_t section);
   void after_step(std::uint64_t step);
   void after_clock(const VectorClock& clock);
-  void set_effect(const StepEffect& effect) { cur_.effect = effect; }
+  // What the open step did, filled in place between begin() and end().
   StepEffect& effect() { return cur_.effect; }
   void end();
 

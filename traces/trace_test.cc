@@ -9,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "traces/trace_replay.h"
 
@@ -138,16 +141,25 @@ TEST(TraceTest, ScheduleEntryPathNamesTheRun) {
   EXPECT_EQ(schedule_entry_path(s, 6), "$.schedule");
 }
 
-TEST(TraceTest, CorpusTracesAreInTheWritersForm) {
-  std::size_t seen = 0;
+// Every corpus trace: its path and its bytes.
+std::vector<std::pair<std::string, std::string>> corpus_files() {
+  std::vector<std::pair<std::string, std::string>> files;
   for (const auto& entry : std::filesystem::directory_iterator(MPROGSIM_CORPUS_DIR)) {
     if (entry.path().extension() != ".json") continue;
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    SCOPED_TRACE(entry.path().string());
-    const Trace t = parse_trace(text.str());
-    EXPECT_EQ(write_trace(t), text.str());
+    files.emplace_back(entry.path().string(), text.str());
+  }
+  return files;
+}
+
+TEST(TraceTest, CorpusTracesAreInTheWritersForm) {
+  std::size_t seen = 0;
+  for (const auto& [path, text] : corpus_files()) {
+    SCOPED_TRACE(path);
+    const Trace t = parse_trace(text);
+    EXPECT_EQ(write_trace(t), text);
     ASSERT_TRUE(t.outcome);
     seen++;
   }
@@ -159,17 +171,13 @@ TEST(TraceTest, CorpusTracesAreInTheWritersForm) {
 // deciding arguments of a step), i.e. the file is what `replay --record` writes.
 TEST(TraceTest, CorpusOutcomesAreWhatReplayShowsToday) {
   std::size_t seen = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(MPROGSIM_CORPUS_DIR)) {
-    if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    SCOPED_TRACE(entry.path().string());
-    const Trace t = parse_trace(text.str());
+  for (const auto& [path, text] : corpus_files()) {
+    SCOPED_TRACE(path);
+    const Trace t = parse_trace(text);
     const sim::ReplayResult r = sim::replay_trace(t, false, false);
     ASSERT_TRUE(r.reproduced) << r.difference;
     ASSERT_TRUE(t.origin);
-    EXPECT_EQ(write_trace(sim::trace_of(sim::workload_of(t), r.execution, *t.origin)), text.str());
+    EXPECT_EQ(write_trace(sim::trace_of(sim::workload_of(t), r.execution, *t.origin)), text);
     seen++;
   }
   EXPECT_GE(seen, 7U);
